@@ -1,0 +1,95 @@
+/** `autodev`: the headless front end of the same core the extension uses. Exit 2 on usage/environment errors. */
+import { isAutoDevError } from '../core/errors';
+import type { CliIo } from './args';
+import { runCommand } from './runCommand';
+import { detectCommand } from './detectCommand';
+import { fixCommand } from './fixCommand';
+import { healCommand } from './healCommand';
+import { replayCommand } from './replayCommand';
+
+declare const AUTODEV_VERSION: string | undefined;
+
+const USAGE = `autodev — deploy, watch and heal crashing apps
+
+Usage:
+  autodev run DIR [--image IMG] [--timeout-seconds N]
+  autodev detect FILE|-
+  autodev fix DIR --trace FILE [--provider builtin|openai] [--base-url URL] [--model M]
+  autodev heal DIR [--provider builtin|openai] [--base-url URL] [--model M] [--image IMG] [--yes]
+               [--verify-seconds N] [--max-attempts N] [--commit] [--push] [--timeout-seconds N] [--json]
+  autodev replay DIR
+  autodev --help | --version
+
+API keys come from OPENROUTER_API_KEY, GOOGLE_API_KEY, OPENAI_API_KEY or AUTODEV_API_KEY.
+Exit status: 0 success, 1 not healed / crash exit, 2 usage or environment error.`;
+
+type Command = (argv: string[], io: CliIo) => Promise<number>;
+const COMMANDS: Record<string, Command> = {
+  run: runCommand,
+  detect: detectCommand,
+  fix: fixCommand,
+  heal: healCommand,
+  replay: replayCommand,
+};
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(USAGE + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${typeof AUTODEV_VERSION === 'string' ? AUTODEV_VERSION : 'dev'}\n`);
+    return 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`autodev: unknown command "${name}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (isAutoDevError(err)) {
+      io.stderr.write(`autodev ${name}: ${err.message}\n${err.detail ? err.detail + '\n' : ''}`);
+      if (err.code === 'Usage') io.stderr.write(`\nRun "autodev --help" for usage.\n`);
+      return 2;
+    }
+    io.stderr.write(`autodev ${name}: unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = () => {
+    // First Ctrl-C: stop and clean up; a second one exits at once.
+    if (++interrupts > 1) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  main(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+      // Let stdout drain, then exit even if a handle lingers.
+      process.stdout.write('', () => process.exit(code));
+    },
+    (err) => {
+      process.stderr.write(String(err) + '\n');
+      process.exit(2);
+    },
+  );
+}

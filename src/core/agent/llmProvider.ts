@@ -1,0 +1,76 @@
+/** The port to a language model: OpenAI-style chat messages with function calling. */
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** Raw JSON text as the model sent it (may be malformed: the fix loop reports that back to the model). */
+  arguments: string;
+}
+
+export type ChatMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string }
+  | {
+      role: 'assistant';
+      content: string | null;
+      toolCalls?: ToolCall[];
+      /** Provider-specific fields that must be sent back verbatim (reasoning_content, thought signatures). */
+      providerFields?: Record<string, unknown>;
+    }
+  | { role: 'tool'; toolCallId: string; content: string };
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON schema of the arguments. */
+  parameters: Record<string, unknown>;
+}
+
+export interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  /** From the provider (OpenRouter `cost`) or a price table; undefined when unknown. */
+  costUsd?: number;
+}
+
+export interface CompletionRequest {
+  messages: ChatMessage[];
+  tools: ToolDefinition[];
+  signal?: AbortSignal;
+}
+
+export interface CompletionResult {
+  message: Extract<ChatMessage, { role: 'assistant' }>;
+  usage?: Usage;
+  finishReason?: string;
+}
+
+export interface LlmProvider {
+  /** 'builtin', 'openai', 'vscode-lm' */
+  readonly id: string;
+  readonly model: string;
+  complete(request: CompletionRequest): Promise<CompletionResult>;
+}
+
+/** One changed file of a pending patch; nothing is on disk until the patch is applied. */
+export interface PatchFile {
+  /** Workspace-relative, forward slashes. */
+  path: string;
+  /** null when the file is created by the patch. */
+  original: string | null;
+  patched: string;
+}
+
+export interface PendingPatch {
+  id: string;
+  files: PatchFile[];
+  /** Unified diff of all files. */
+  diff: string;
+  summary: string;
+  provider: string;
+  model: string;
+  attempt: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd?: number;
+}

@@ -1,0 +1,35 @@
+/** Typed errors of the core. Adapters show `message` (it says what happened and what to do); the CLI exits 2. */
+export type AutoDevErrorCode =
+  | 'DockerUnavailable'
+  | 'BuildFailed'
+  | 'ImageUnavailable'
+  | 'PortInUse'
+  | 'ContainerGone'
+  | 'NoAppFound'
+  | 'PatchConflict'
+  | 'PathRefused'
+  | 'PathOutsideWorkspace'
+  | 'LlmTimeout'
+  | 'LlmError'
+  | 'BudgetExceeded'
+  | 'PushRejected'
+  | 'NoRemote'
+  | 'GitError'
+  | 'Usage'
+  | 'NotFound'
+  | 'Cancelled';
+
+export class AutoDevError extends Error {
+  constructor(
+    readonly code: AutoDevErrorCode,
+    message: string,
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = 'AutoDevError';
+  }
+}
+
+export function isAutoDevError(err: unknown, code?: AutoDevErrorCode): err is AutoDevError {
+  return err instanceof AutoDevError && (code === undefined || err.code === code);
+}
