@@ -74,3 +74,24 @@ export interface PendingPatch {
   completionTokens: number;
   costUsd?: number;
 }
+
+/** How to reach a model. Keys are never stored here in settings: they come from SecretStorage or env vars. */
+export interface ProviderConfig {
+  kind: 'builtin' | 'openai';
+  /** Preset name: 'openrouter' | 'gemini' | 'openai' | 'ollama' | 'custom'. */
+  preset?: string;
+  baseUrl?: string;
+  model?: string;
+  apiKey?: string;
+  /** Per-request timeout. */
+  timeoutMs?: number;
+}
+
+/** Caps of one fix attempt / one incident. */
+export interface FixLimits {
+  maxTurns: number; // default 8
+  maxTokens: number; // per incident
+  maxCostUsd: number; // per crash signature, default 0.50
+  dailyCostUsd: number;
+  timeoutMs: number; // per model request
+}
