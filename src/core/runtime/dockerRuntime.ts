@@ -1,0 +1,304 @@
+/**
+ * The real ContainerRuntime over dockerode: builds (workspace Dockerfile or generated), starts hardened
+ * containers with the source bind-mounted, and removes containers whose owning process is gone.
+ */
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import * as path from 'node:path';
+import Docker from 'dockerode';
+import { AutoDevError } from '../errors';
+import type { AppImage, BuildEvent, ContainerRuntime, ContainerSession, RuntimeSettings, StartOptions } from './containerRuntime';
+import { isOrphan, LABEL, ownerLabels } from './containerOwner';
+import { DockerContainerSession } from './dockerSession';
+import { DEPS_FAILED_MARKER, planBuild } from './dockerfileGenerator';
+import { packBuildContext } from './buildContext';
+
+const PING_TIMEOUT_MS = 3000;
+const PULL_TIMEOUT_MS = 180_000;
+/** Lines of build output kept for a BuildFailed error. */
+const BUILD_TAIL = 30;
+
+export interface DockerRuntimeOptions {
+  /** e.g. unix:///var/run/docker.sock, tcp://127.0.0.1:2375; else DOCKER_HOST, else the default socket. */
+  dockerHost?: string;
+}
+
+/** Stable id of a workspace folder (used in image tags and labels). */
+export function workspaceIdFor(dir: string): string {
+  let real = path.resolve(dir);
+  try {
+    real = realpathSync(real);
+  } catch {
+    // a missing folder still gets an id; the build will say it is missing
+  }
+  return createHash('sha256').update(real).digest('hex').slice(0, 16);
+}
+
+/** Deterministic image tag for a workspace: rebuilding replaces the previous image. */
+export function imageTagFor(dir: string): string {
+  return `autodev/${workspaceIdFor(dir)}:latest`;
+}
+
+function modemOptions(host: string | undefined): Docker.DockerOptions | undefined {
+  if (!host) return undefined;
+  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock' };
+  if (host.startsWith('npipe://')) return { socketPath: host.slice('npipe://'.length) };
+  let url: URL;
+  try {
+    url = new URL(host.includes('//') ? host : `tcp://${host}`);
+  } catch {
+    throw new AutoDevError('DockerUnavailable', `DOCKER_HOST "${host}" is not a valid address (e.g. unix:///var/run/docker.sock or tcp://127.0.0.1:2375).`);
+  }
+  if (url.protocol === 'ssh:') return { protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username || undefined };
+  const tls = url.port === '2376';
+  return { protocol: tls ? 'https' : 'http', host: url.hostname, port: url.port || (tls ? 2376 : 2375) };
+}
+
+function httpStatus(err: unknown): number | undefined {
+  return (err as { statusCode?: number })?.statusCode;
+}
+
+function errorText(err: unknown): string {
+  const e = err as { json?: { message?: string }; message?: string };
+  return e?.json?.message ?? e?.message ?? String(err);
+}
+
+const REGISTRY_TROUBLE = /pull access denied|manifest unknown|not found: manifest|repository does not exist|dial tcp|lookup .*(registry|docker\.io)|no such host|i\/o timeout|TLS handshake|network is unreachable|connection refused/i;
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Docker;
+  /** For messages: where we looked for the engine. */
+  readonly hostDescription: string;
+
+  constructor(opts: DockerRuntimeOptions = {}) {
+    const host = opts.dockerHost ?? process.env.DOCKER_HOST;
+    this.hostDescription = host ? `DOCKER_HOST=${host}` : 'the default socket /var/run/docker.sock (DOCKER_HOST is not set)';
+    this.docker = new Docker(modemOptions(host));
+  }
+
+  async ping(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const controller = new AbortController();
+    try {
+      await Promise.race([
+        (this.docker.ping as unknown as (opts: object) => Promise<unknown>).call(this.docker, { abortSignal: controller.signal }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => {
+            controller.abort();
+            reject(new Error(`no answer within ${PING_TIMEOUT_MS / 1000} s`));
+          }, PING_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (err) {
+      throw new AutoDevError(
+        'DockerUnavailable',
+        `No Docker engine answers at ${this.hostDescription}: ${errorText(err)}. Start Docker (on Debian: ` +
+          `sudo scripts/docker-up.sh, or sudo systemctl start docker), or point DOCKER_HOST at a running engine.`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async buildImage(workspaceDir: string, settings: RuntimeSettings, onEvent?: (e: BuildEvent) => void, signal?: AbortSignal): Promise<AppImage> {
+    await this.ping();
+    await this.cleanupOrphans().catch(() => 0);
+    const dir = path.resolve(workspaceDir);
+    const plan = await planBuild(dir, settings);
+    if (plan.baseImage) await this.ensureImage(plan.baseImage, onEvent, signal);
+    const tag = imageTagFor(dir);
+    const context = await packBuildContext(
+      dir,
+      plan.kind === 'dockerfile' ? {} : { onlyFiles: plan.contextFiles ?? [], extraFile: { name: plan.dockerfileName, content: plan.dockerfile } },
+    );
+    const tail: string[] = [];
+    const keep = (text: string) => {
+      for (const line of text.split(/\r?\n/)) {
+        if (!line.trim()) continue;
+        tail.push(line);
+        if (tail.length > BUILD_TAIL) tail.shift();
+        onEvent?.({ kind: 'build', text: line });
+      }
+    };
+    let buildError: string | undefined;
+    try {
+      const stream = await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+        t: tag,
+        dockerfile: plan.dockerfileName,
+        labels: { [LABEL.autodev]: '1', [LABEL.workspace]: workspaceIdFor(dir) },
+        rm: true,
+        forcerm: true,
+        ...(signal ? { abortSignal: signal } : {}),
+      });
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = () => {
+          (stream as unknown as { destroy?: () => void }).destroy?.();
+          reject(new AutoDevError('Cancelled', 'Build cancelled.'));
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.docker.modem.followProgress(
+          stream,
+          (err: Error | null) => {
+            signal?.removeEventListener('abort', onAbort);
+            if (err) buildError ??= errorText(err);
+            resolve();
+          },
+          (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
+            if (event.stream) keep(event.stream);
+            else if (event.status) onEvent?.({ kind: 'pull', text: event.status });
+            if (event.error) {
+              buildError = event.errorDetail?.message ?? event.error;
+              keep(event.error);
+            }
+          },
+        );
+      });
+    } catch (err) {
+      if (err instanceof AutoDevError) throw err;
+      if (signal?.aborted) throw new AutoDevError('Cancelled', 'Build cancelled.');
+      buildError = errorText(err);
+    }
+    if (buildError !== undefined) throw this.buildError(dir, plan.kind, buildError, tail, settings);
+    return { tag, kind: plan.kind, workdir: plan.workdir, ports: plan.ports, cmd: plan.cmd };
+  }
+
+  private buildError(dir: string, kind: AppImage['kind'], error: string, tail: string[], settings: RuntimeSettings): AutoDevError {
+    const detail = tail.join('\n');
+    if (tail.some((l) => l.includes(DEPS_FAILED_MARKER))) {
+      const base = settings.imageOverride ?? (kind === 'node' ? settings.nodeImage : settings.pythonImage);
+      return new AutoDevError(
+        'BuildFailed',
+        `Installing the app's dependencies failed while building ${dir}. The base image ${base} needs a working ` +
+          `${kind === 'node' ? 'npm' : 'pip'} and access to a package registry (the offline images have neither); ` +
+          `use a base image with them, or remove the dependency.`,
+        detail,
+      );
+    }
+    if (kind === 'dockerfile' && REGISTRY_TROUBLE.test(error)) {
+      return new AutoDevError(
+        'ImageUnavailable',
+        `The Dockerfile in ${dir} needs an image that is not available locally and could not be pulled (${error}). ` +
+          `Pull or build it first, or run scripts/offline-images.sh for local base images.`,
+        detail,
+      );
+    }
+    return new AutoDevError('BuildFailed', `Building the image for ${dir} failed: ${error}`, detail);
+  }
+
+  /** Makes sure a base image is present: pulls it if needed, with a clear error when no registry answers. */
+  private async ensureImage(image: string, onEvent?: (e: BuildEvent) => void, signal?: AbortSignal): Promise<void> {
+    try {
+      await this.docker.getImage(image).inspect();
+      return;
+    } catch (err) {
+      if (httpStatus(err) !== 404) throw err;
+    }
+    onEvent?.({ kind: 'pull', text: `Pulling ${image}…` });
+    const abort = AbortSignal.any([AbortSignal.timeout(PULL_TIMEOUT_MS), ...(signal ? [signal] : [])]);
+    try {
+      const stream = await this.docker.pull(image, { abortSignal: abort } as object);
+      await new Promise<void>((resolve, reject) =>
+        this.docker.modem.followProgress(
+          stream,
+          (err: Error | null) => (err ? reject(err) : resolve()),
+          (e: { status?: string; progress?: string; error?: string }) => {
+            if (e.error) reject(new Error(e.error));
+            else if (e.status) onEvent?.({ kind: 'pull', text: e.progress ? `${e.status} ${e.progress}` : e.status });
+          },
+        ),
+      );
+      await this.docker.getImage(image).inspect();
+    } catch (err) {
+      if (signal?.aborted) throw new AutoDevError('Cancelled', 'Build cancelled.');
+      throw new AutoDevError(
+        'ImageUnavailable',
+        `Base image ${image} is not available locally and could not be pulled (${errorText(err)}). Run ` +
+          `scripts/offline-images.sh to build local base images, or set autodev.runtime.pythonImage / ` +
+          `autodev.runtime.nodeImage (CLI: --image) to an image you have.`,
+      );
+    }
+  }
+
+  async start(image: AppImage, options: StartOptions): Promise<ContainerSession> {
+    await this.ping();
+    await this.cleanupOrphans().catch(() => 0);
+    const { settings } = options;
+    const env: Record<string, string> = { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...settings.env };
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+    for (const port of image.ports) {
+      exposed[`${port}/tcp`] = {};
+      // Loopback only; Docker picks a free host port (reported in publishedPorts).
+      bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
+    }
+    const memory = Math.round(settings.memoryMb * 1024 * 1024);
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        Image: image.tag,
+        WorkingDir: image.workdir,
+        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+        Labels: {
+          [LABEL.autodev]: '1',
+          [LABEL.workspace]: options.workspaceId,
+          [LABEL.role]: options.role,
+          ...ownerLabels(),
+        },
+        ExposedPorts: exposed,
+        Tty: false,
+        OpenStdin: false,
+        AttachStdin: false,
+        AttachStdout: true,
+        AttachStderr: true,
+        HostConfig: {
+          Binds: [`${path.resolve(options.sourceDir)}:${image.workdir}`],
+          Memory: memory,
+          MemorySwap: memory,
+          NanoCpus: Math.round(settings.cpus * 1e9),
+          PidsLimit: settings.pidsLimit,
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+          Init: true,
+          PortBindings: bindings,
+          // `local` rotates; the default json-file driver grows without bound.
+          LogConfig: { Type: 'local', Config: { 'max-size': '20m', 'max-file': '3' } },
+        },
+      });
+    } catch (err) {
+      if (httpStatus(err) === 404) {
+        throw new AutoDevError('ImageUnavailable', `Image ${image.tag} is gone (removed or pruned). Deploy again to rebuild it.`);
+      }
+      throw new AutoDevError('BuildFailed', `Creating the container failed: ${errorText(err)}`);
+    }
+    const session = new DockerContainerSession(container);
+    try {
+      if (options.signal?.aborted) throw new AutoDevError('Cancelled', 'Start cancelled.');
+      await session.begin();
+    } catch (err) {
+      await session.stop().catch(() => undefined);
+      if (err instanceof AutoDevError) throw err;
+      const text = errorText(err);
+      if (/port is already allocated|address already in use/i.test(text)) {
+        throw new AutoDevError('PortInUse', `A port the app needs is already in use on 127.0.0.1 (${text}). Stop whatever holds it, or change autodev.runtime.ports.`);
+      }
+      throw new AutoDevError('BuildFailed', `Starting the container failed: ${text}`);
+    }
+    return session;
+  }
+
+  async cleanupOrphans(): Promise<number> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.autodev}=1`] } });
+    let removed = 0;
+    for (const c of list) {
+      if (!isOrphan(c.Labels ?? {})) continue;
+      try {
+        await this.docker.getContainer(c.Id).remove({ force: true, v: true });
+        removed++;
+      } catch (err) {
+        // 404/409: someone else removed it first (another window cleaning up at the same time).
+        if (httpStatus(err) !== 404 && httpStatus(err) !== 409) throw err;
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * A running AutoDev container over dockerode: attaches before start (no line lost), turns frames into ordered
+ * LogLines, takes the exit from `wait` (authoritative, not stream end) and re-follows the logs when the attach
+ * stream dies under a still-running container (daemon restart).
+ */
+import * as os from 'node:os';
+import type Docker from 'dockerode';
+import { AutoDevError } from '../errors';
+import { Emitter, type Disposable } from '../lifecycle';
+import type { ContainerExit, ContainerSession, LogLine, LogStream } from './containerRuntime';
+import { LogDecoder, type DecodedLine } from './logDecoder';
+
+/** How long `stop` lets the app shut down before SIGKILL (Init: true forwards SIGTERM to it). */
+const STOP_TIMEOUT_S = 2;
+/** After `wait` reports the exit, how long to let the output stream drain before reporting the exit. */
+const DRAIN_MS = 3000;
+/** Lines remembered per stream to de-duplicate a backfill after re-following. */
+const RECENT_LINES = 200;
+const MAX_BACKOFF_MS = 5000;
+
+interface Run {
+  readonly n: number;
+  /** Set by stop/restart: the exit of this run is ours, not the app's; do not report it. */
+  suppressExit: boolean;
+  ended: boolean;
+  stream?: NodeJS.ReadableStream;
+  /** Resolves when the current output stream has ended. */
+  drained: Promise<void>;
+  markDrained: () => void;
+  /** Resolves when this run's exit has been handled. */
+  finished: Promise<void>;
+  lastDataAt: number;
+}
+
+function httpStatus(err: unknown): number | undefined {
+  return (err as { statusCode?: number })?.statusCode;
+}
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
+
+/** Maps an inspect result to the exit we report. 128+n without OOM is a signal (SIGKILL, SIGSEGV...). */
+export function exitFromInspect(info: Docker.ContainerInspectInfo): ContainerExit {
+  const exitCode = typeof info.State?.ExitCode === 'number' ? info.State.ExitCode : null;
+  const oomKilled = !!info.State?.OOMKilled;
+  const signal = !oomKilled && exitCode !== null && exitCode > 128 ? SIGNAL_NAMES.get(exitCode - 128) ?? null : null;
+  const memory = info.HostConfig?.Memory ?? 0;
+  return { exitCode, signal, oomKilled, ...(oomKilled && memory > 0 ? { memoryLimitMb: Math.round(memory / 1048576) } : {}) };
+}
+
+export class DockerContainerSession implements ContainerSession {
+  readonly publishedPorts = new Map<number, number>();
+  private readonly lineEmitter = new Emitter<LogLine>();
+  private readonly exitEmitter = new Emitter<ContainerExit>();
+  private seq = 0;
+  private runs = 0;
+  private current: Run | undefined;
+  private stopped = false;
+  private gone = false;
+  private isRunning = false;
+  private readonly recent: Record<LogStream, string[]> = { stdout: [], stderr: [], system: [] };
+
+  constructor(private readonly container: Docker.Container) {}
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  onLine(listener: (line: LogLine) => void): Disposable {
+    return this.lineEmitter.event(listener);
+  }
+
+  onExit(listener: (exit: ContainerExit) => void): Disposable {
+    return this.exitEmitter.event(listener);
+  }
+
+  /** Attaches, then starts the container (first run, and every restart). */
+  async begin(): Promise<void> {
+    let markDrained!: () => void;
+    let markFinished!: () => void;
+    const run: Run = {
+      n: ++this.runs,
+      suppressExit: false,
+      ended: false,
+      drained: new Promise<void>((r) => (markDrained = r)),
+      markDrained: () => markDrained(),
+      finished: new Promise<void>((r) => (markFinished = r)),
+      lastDataAt: Date.now(),
+    };
+    this.current = run;
+    const stream = await this.container.attach({ stream: true, stdout: true, stderr: true, logs: false });
+    this.follow(run, stream, new LogDecoder((l) => this.emit(run, l)));
+    try {
+      await this.container.start();
+    } catch (err) {
+      run.ended = true;
+      run.suppressExit = true;
+      (stream as unknown as { destroy?: () => void }).destroy?.();
+      markFinished();
+      throw err;
+    }
+    this.isRunning = true;
+    void this.watchExit(run).finally(markFinished);
+    await this.refreshPorts();
+  }
+
+  /** Host ports are chosen by Docker at each start, so they are read again after a restart. */
+  private async refreshPorts(): Promise<void> {
+    const info = await this.container.inspect().catch(() => undefined);
+    if (!info) return;
+    this.publishedPorts.clear();
+    for (const [key, binds] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
+      const hostPort = binds?.find((b) => b.HostIp === '127.0.0.1')?.HostPort ?? binds?.[0]?.HostPort;
+      if (hostPort) this.publishedPorts.set(Number.parseInt(key, 10), Number.parseInt(hostPort, 10));
+    }
+  }
+
+  async restart(): Promise<void> {
+    if (this.stopped) throw new AutoDevError('ContainerGone', 'This container was stopped; deploy again.');
+    if (this.gone) throw this.goneError();
+    const old = this.current;
+    if (old) old.suppressExit = true;
+    try {
+      await this.container.stop({ t: STOP_TIMEOUT_S });
+    } catch (err) {
+      if (httpStatus(err) === 404) {
+        this.gone = true;
+        throw this.goneError();
+      }
+      if (httpStatus(err) !== 304) throw err; // 304: already stopped
+    }
+    if (old) await old.finished;
+    await this.begin();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    const run = this.current;
+    if (run) run.suppressExit = true;
+    await this.container.stop({ t: STOP_TIMEOUT_S }).catch(() => undefined);
+    await this.container.remove({ force: true, v: true }).catch((err) => {
+      if (httpStatus(err) !== 404) throw err;
+    });
+    this.isRunning = false;
+    if (run) await Promise.race([run.finished, delay(DRAIN_MS)]);
+    this.lineEmitter.dispose();
+    this.exitEmitter.dispose();
+  }
+
+  dispose(): Promise<void> {
+    return this.stop();
+  }
+
+  private goneError(): AutoDevError {
+    return new AutoDevError(
+      'ContainerGone',
+      `Container ${this.id.slice(0, 12)} was removed outside AutoDev (docker rm, prune, or a daemon reset). Deploy again.`,
+    );
+  }
+
+  private emit(run: Run, l: DecodedLine | { stream: LogStream; text: string; truncated?: boolean }): void {
+    if (run !== this.current && run.ended) return;
+    const ring = this.recent[l.stream];
+    ring.push(l.text);
+    if (ring.length > RECENT_LINES) ring.shift();
+    this.lineEmitter.fire({ stream: l.stream, text: l.text, time: Date.now(), seq: ++this.seq, ...(l.truncated ? { truncated: true } : {}) });
+  }
+
+  private system(run: Run, text: string): void {
+    this.emit(run, { stream: 'system', text });
+  }
+
+  /** Pumps one output stream into the decoder; when it ends early, re-follows. */
+  private follow(run: Run, stream: NodeJS.ReadableStream, decoder: LogDecoder): void {
+    run.stream = stream;
+    let done = false;
+    stream.on('data', (chunk: Buffer) => {
+      run.lastDataAt = Date.now();
+      decoder.push(chunk);
+    });
+    const onEnd = () => {
+      if (done) return;
+      done = true;
+      if (run.ended || this.stopped || run.suppressExit) {
+        decoder.flush();
+        run.markDrained();
+        return;
+      }
+      void this.recover(run, decoder);
+    };
+    stream.on('end', onEnd);
+    stream.on('close', onEnd);
+    stream.on('error', onEnd);
+  }
+
+  /**
+   * The stream ended. If the container still runs (the daemon dropped the connection), re-follow the logs from
+   * just before the last data, de-duplicating what was already shown; otherwise the output is complete.
+   */
+  private async recover(run: Run, decoder: LogDecoder): Promise<void> {
+    let backoff = 250;
+    let warned = false;
+    for (;;) {
+      if (run.ended || this.stopped || run !== this.current) break;
+      let info: Docker.ContainerInspectInfo;
+      try {
+        info = await this.container.inspect();
+      } catch (err) {
+        if (httpStatus(err) === 404) break;
+        if (!warned) this.system(run, `[autodev] lost the connection to Docker; retrying (${(err as Error).message})`);
+        warned = true;
+        await delay(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        continue;
+      }
+      if (!info.State.Running) break;
+      try {
+        // Partial tails are dropped: the backfill repeats those lines whole.
+        decoder.reset();
+        const since = ((run.lastDataAt - 5000) / 1000).toFixed(3);
+        const last = await this.backfill(run, since);
+        const stream = (await this.container.logs({
+          follow: true,
+          stdout: true,
+          stderr: true,
+          timestamps: true,
+          since: (last ? Date.parse(last.slice(0, 19) + 'Z') / 1000 : Number(since)) as unknown as number,
+        })) as unknown as NodeJS.ReadableStream;
+        this.system(run, '[autodev] log stream was interrupted; re-attached to the container output');
+        this.follow(
+          run,
+          stream,
+          new LogDecoder((l) => {
+            // Lines up to the last backfilled timestamp were already shown.
+            if (last && l.tsKey && l.tsKey <= last) return;
+            this.emit(run, l);
+          }, { timestamps: true }),
+        );
+        return;
+      } catch (err) {
+        if (httpStatus(err) === 404) break;
+        if (!warned) this.system(run, `[autodev] lost the container output; retrying (${(err as Error).message})`);
+        warned = true;
+        await delay(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+    decoder.flush();
+    run.markDrained();
+  }
+
+  /** Emits the lines logged since `since` that were not shown yet; returns the last timestamp key seen. */
+  private async backfill(run: Run, since: string): Promise<string | undefined> {
+    const buf = (await this.container.logs({
+      follow: false,
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      since: since as unknown as number,
+    })) as unknown as Buffer;
+    const lines: DecodedLine[] = [];
+    const decoder = new LogDecoder((l) => lines.push(l), { timestamps: true });
+    decoder.push(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+    decoder.flush();
+    let last: string | undefined;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const mine = lines.filter((l) => l.stream === stream);
+      const skip = overlap(this.recent[stream], mine.map((l) => l.text));
+      for (const l of mine.slice(skip)) this.emit(run, l);
+    }
+    for (const l of lines) if (l.tsKey && (!last || l.tsKey > last)) last = l.tsKey;
+    return last;
+  }
+
+  /** Waits for the exit (re-waiting across daemon hiccups), drains the output, then reports it. */
+  private async watchExit(run: Run): Promise<void> {
+    let backoff = 250;
+    let info: Docker.ContainerInspectInfo | undefined;
+    for (;;) {
+      try {
+        await this.container.wait();
+      } catch (err) {
+        if (httpStatus(err) !== 404) {
+          await delay(backoff);
+          backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        }
+      }
+      try {
+        info = await this.container.inspect();
+        if (info.State.Running && !this.stopped) continue;
+        break;
+      } catch (err) {
+        if (httpStatus(err) === 404) {
+          info = undefined;
+          break;
+        }
+        await delay(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+    await Promise.race([run.drained, delay(DRAIN_MS)]);
+    run.ended = true;
+    if (run === this.current) this.isRunning = false;
+    if (run.suppressExit) return;
+    if (!info) {
+      this.gone = true;
+      this.system(run, `[autodev] ${this.goneError().message}`);
+      this.exitEmitter.fire({ exitCode: null, signal: null, oomKilled: false });
+      return;
+    }
+    this.exitEmitter.fire(exitFromInspect(info));
+  }
+}
+
+/** How many leading lines of `incoming` were already shown (the longest prefix that ends like `shown`). */
+export function overlap(shown: string[], incoming: string[]): number {
+  for (let i = incoming.length; i > 0; i--) {
+    const m = Math.min(i, shown.length, 50);
+    if (m === 0) return 0;
+    let same = true;
+    for (let k = 1; k <= m; k++) {
+      if (incoming[i - k] !== shown[shown.length - k]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return i;
+  }
+  return 0;
+}
