@@ -17,7 +17,8 @@ export type AutoDevErrorCode =
   | 'GitError'
   | 'Usage'
   | 'NotFound'
-  | 'Cancelled';
+  | 'Cancelled'
+  | 'Untrusted';
 
 export class AutoDevError extends Error {
   constructor(

@@ -1,0 +1,41 @@
+/** Status bar item and the `autodev.state` context key: the loop's state at a glance; click opens Mission Control. */
+import * as vscode from 'vscode';
+import type { HealEvent, HealState } from '../core/heal/healEvents';
+
+const ICONS: Record<HealState, string> = {
+  IDLE: '$(circle-outline)',
+  DEPLOYING: '$(sync~spin)',
+  RUNNING: '$(pass-filled)',
+  CRASHED: '$(error)',
+  FIXING: '$(wand)',
+  VERIFYING: '$(beaker)',
+  REVIEW: '$(diff)',
+  HEALED: '$(heart)',
+  FAILED: '$(close)',
+};
+
+export class HealStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('autodev.state', vscode.StatusBarAlignment.Left, 50);
+
+  constructor() {
+    this.item.name = 'AutoDev';
+    this.item.command = 'autodev.openMissionControl';
+    this.set('IDLE');
+  }
+
+  handle(e: HealEvent): void {
+    if (e.kind === 'state') this.set(e.state, e.reason);
+  }
+
+  set(state: HealState, reason?: string): void {
+    this.item.text = `${ICONS[state]} AutoDev: ${state}`;
+    this.item.tooltip = reason ? `AutoDev: ${state} — ${reason}\nClick to open Mission Control` : `AutoDev: ${state}\nClick to open Mission Control`;
+    this.item.backgroundColor = state === 'CRASHED' || state === 'FAILED' ? new vscode.ThemeColor('statusBarItem.errorBackground') : state === 'REVIEW' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.show();
+    void vscode.commands.executeCommand('setContext', 'autodev.state', state);
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
