@@ -8,9 +8,9 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs',
-    target: 'node20', external: ['vscode', 'cpu-features'], metafile: false }),
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], metafile: false }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs',
-    target: 'node20', external: ['vscode', 'cpu-features'], define: { AUTODEV_VERSION: JSON.stringify(version) }, banner: { js: '#!/usr/bin/env node' } }),
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], define: { AUTODEV_VERSION: JSON.stringify(version) }, banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['webview/main.tsx'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
     target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact' }),
 ]);

@@ -1,7 +1,65 @@
-/** `autodev run` — placeholder until its issue lands (owned by the helper building it). */
+/**
+ * `autodev run DIR [--image IMG] [--timeout-seconds N]`: deploys DIR in a sandboxed container, prints its output
+ * as it arrives (stdout to stdout, stderr to stderr) and exits with the container's exit code. Ctrl-C or the
+ * timeout stops and removes the container (exit 130 / 124).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { AutoDevError } from '../core/errors';
-import type { CliIo } from './args';
+import { DEFAULT_RUNTIME_SETTINGS, type ContainerExit, type RuntimeSettings } from '../core/runtime/containerRuntime';
+import { DockerRuntime, workspaceIdFor } from '../core/runtime/dockerRuntime';
+import { parseArgs, type CliIo } from './args';
 
-export async function runCommand(_argv: string[], _io: CliIo): Promise<number> {
-  throw new AutoDevError('Usage', 'run is not available yet');
+/** Exit status when --timeout-seconds elapses (as coreutils `timeout`). */
+export const TIMEOUT_EXIT = 124;
+/** Exit status after Ctrl-C (128 + SIGINT). */
+export const INTERRUPT_EXIT = 130;
+
+export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const { positionals, flags } = parseArgs(argv, { image: 'string', 'timeout-seconds': 'number' });
+  if (positionals.length !== 1) throw new AutoDevError('Usage', 'run needs exactly one DIR');
+  const dir = path.resolve(io.cwd, positionals[0]);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new AutoDevError('Usage', `${positionals[0]} is not a directory`);
+  const timeout = flags['timeout-seconds'] as number | undefined;
+  if (timeout !== undefined && !(timeout > 0)) throw new AutoDevError('Usage', '--timeout-seconds needs a positive number');
+
+  const settings: RuntimeSettings = {
+    ...DEFAULT_RUNTIME_SETTINGS,
+    ...(typeof flags.image === 'string' ? { imageOverride: flags.image } : {}),
+  };
+  const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
+  const note = (text: string) => io.stderr.write(`[autodev] ${text}\n`);
+
+  note(`building ${positionals[0]}…`);
+  const image = await runtime.buildImage(dir, settings, (e) => {
+    if (e.kind === 'pull') note(e.text);
+  }, io.signal);
+  if (io.signal.aborted) return INTERRUPT_EXIT;
+  const session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings, signal: io.signal });
+  try {
+    const ports = [...session.publishedPorts].map(([c, h]) => `${c} → 127.0.0.1:${h}`).join(', ');
+    note(`started ${image.kind} app in container ${session.id.slice(0, 12)}${ports ? ` (ports ${ports})` : ''}`);
+    session.onLine((line) => {
+      if (line.stream === 'stdout') io.stdout.write(line.text + '\n');
+      else io.stderr.write(line.stream === 'system' ? `[autodev] ${line.text}\n` : line.text + '\n');
+    });
+    const outcome = await new Promise<{ exit: ContainerExit } | { reason: 'timeout' | 'interrupt' }>((resolve) => {
+      session.onExit((exit) => resolve({ exit }));
+      const onAbort = () => resolve({ reason: 'interrupt' });
+      if (io.signal.aborted) onAbort();
+      io.signal.addEventListener('abort', onAbort, { once: true });
+      if (timeout !== undefined) setTimeout(() => resolve({ reason: 'timeout' }), timeout * 1000).unref();
+    });
+    if ('reason' in outcome) {
+      note(outcome.reason === 'timeout' ? `timeout after ${timeout} s: stopping the container` : 'interrupted: stopping the container');
+      return outcome.reason === 'timeout' ? TIMEOUT_EXIT : INTERRUPT_EXIT;
+    }
+    const { exit } = outcome;
+    if (exit.oomKilled) note(`the app was killed for using more than its memory limit (${exit.memoryLimitMb ?? settings.memoryMb} MiB)`);
+    else if (exit.signal) note(`the app was killed by ${exit.signal}`);
+    else note(`the app exited with code ${exit.exitCode ?? 'unknown'}`);
+    return exit.exitCode ?? 1;
+  } finally {
+    await session.stop();
+  }
 }
