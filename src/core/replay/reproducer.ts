@@ -1,0 +1,113 @@
+/**
+ * A crash's reproducer: the request that crashed a service (replayed only when idempotent unless allowed), the start
+ * itself (crash at start-up), or the same command (CLI apps). Also replays a request against a given base URL.
+ */
+import { request as httpRequest } from 'node:http';
+import type { CrashReport } from '../crash/crashReport';
+import type { ReproducerResult } from '../heal/healEvents';
+import type { AppImage } from '../runtime/containerRuntime';
+import type { RecordedExchange, ReplayableRequest } from './recordingProxy';
+
+export const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
+
+export type ReproducerPlan =
+  | { kind: 'http'; description: string; request: ReplayableRequest; containerPort: number; exchangeId: number; note?: string }
+  | { kind: 'start' | 'command'; description: string; note?: string }
+  | { kind: 'none'; description: string; note: string };
+
+export interface PlanInput {
+  crash: CrashReport;
+  image: AppImage;
+  /** The exchange linked to the crash by the proxy, if any, and its unmasked request. */
+  exchange: RecordedExchange | null;
+  request: ReplayableRequest | null;
+  /** Container port the exchange went to. */
+  containerPort: number | null;
+  replayUnsafeMethods: boolean;
+}
+
+/** Chooses how to reproduce `crash`, saying plainly why when a request is not replayed. */
+export function planReproducer(input: PlanInput): ReproducerPlan {
+  const { exchange, request, image } = input;
+  const fallbackKind: 'start' | 'command' = image.ports.length > 0 ? 'start' : 'command';
+  const fallbackDescription = fallbackKind === 'start' ? 'start' : image.cmd.join(' ') || 'start';
+  if (exchange && request && input.containerPort !== null) {
+    const description = `${exchange.method} ${exchange.path}${exchange.query ? `?${exchange.query}` : ''}`;
+    if (!SAFE_METHODS.includes(exchange.method.toUpperCase()) && !input.replayUnsafeMethods) {
+      return {
+        kind: 'none',
+        description,
+        note: `not replayed: ${exchange.method} is not idempotent and replaying it could repeat its effects (allow it with autodev.verify.replayUnsafeMethods); verified by the window check only`,
+      };
+    }
+    if (request.body === null) {
+      return { kind: 'none', description, note: 'not replayed: the request body was too large to keep; verified by the window check only' };
+    }
+    return { kind: 'http', description, request, containerPort: input.containerPort, exchangeId: exchange.id };
+  }
+  if (image.ports.length > 0) {
+    return {
+      kind: fallbackKind,
+      description: fallbackDescription,
+      note: 'no request was linked to this crash: falling back to the window check (the app is started and watched for the crash)',
+    };
+  }
+  return { kind: fallbackKind, description: fallbackDescription };
+}
+
+export interface ReplayResponse {
+  status: number | null;
+  error?: string;
+  /** First 2 KiB of the response body. */
+  body: string;
+}
+
+/** Sends `req` to `baseUrl` (the scratch or main container's published port) and waits for the answer. */
+export function replayRequest(baseUrl: string, req: ReplayableRequest, timeoutMs: number, signal?: AbortSignal): Promise<ReplayResponse> {
+  return new Promise((resolve) => {
+    const target = new URL(req.url, baseUrl);
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) {
+      // Hop-by-hop headers and the original host/length do not apply to the new connection.
+      if (['host', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'upgrade', 'proxy-connection'].includes(k.toLowerCase())) continue;
+      headers[k] = v;
+    }
+    if (req.body && req.body.length) headers['content-length'] = String(req.body.length);
+    let settled = false;
+    const done = (r: ReplayResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const r = httpRequest(target, { method: req.method, headers, signal, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size < 2048) chunks.push(c);
+        size += c.length;
+      });
+      res.on('end', () => done({ status: res.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8').slice(0, 2048) }));
+      res.on('error', (e) => done({ status: res.statusCode ?? null, error: e.message, body: '' }));
+    });
+    const timer = setTimeout(() => {
+      r.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`));
+    }, timeoutMs);
+    r.on('error', (e) => done({ status: null, error: e.message, body: '' }));
+    r.end(req.body && req.body.length ? req.body : undefined);
+  });
+}
+
+/** `500`, `connection closed (socket hang up)`… */
+export function describeResponse(r: ReplayResponse): string {
+  if (r.status !== null) return String(r.status);
+  return `no response (${r.error ?? 'connection closed'})`;
+}
+
+/** The evidence line for the commit body and the review: `Reproduced-By: GET /stats -> 500 before, 200 after`. */
+export function reproducedByLine(result: ReproducerResult): string {
+  const before = result.before ?? 'not run';
+  const after = result.after ?? 'not run';
+  const line = `Reproduced-By: ${result.description} -> ${before} before, ${after} after`;
+  return result.note ? `${line} (${result.note})` : line;
+}
