@@ -1,0 +1,290 @@
+/**
+ * Host side of Mission Control, free of `vscode`: turns heal events into the snapshot and pushes protocol
+ * messages. Log lines are batched (one flush per ~frame or per 500 lines); everything else goes at once, after
+ * pending lines, so the webview sees events in the order they happened.
+ */
+import type { Disposable } from '../core/lifecycle';
+import type { HealEvent, HealState } from '../core/heal/healEvents';
+import type { LogStream } from '../core/runtime/containerRuntime';
+import type { HostMessage, LogLineDto, Snapshot } from '../protocol';
+
+/** `webview.postMessage` (its Thenable is a PromiseLike), or anything that delivers in order. */
+export type PostToWebview = (message: HostMessage) => boolean | PromiseLike<boolean>;
+
+export interface FeedTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface MissionControlFeedOptions {
+  /** Lines kept for snapshots (restores after reload / re-show). Default 5000. */
+  logTail?: number;
+  /** Flush at once when this many lines are pending. Default 500. */
+  batchLines?: number;
+  /** Otherwise flush this long after the first pending line. Default 16 ms (one frame). */
+  flushMs?: number;
+  maxTimeline?: number;
+  maxActivity?: number;
+  maxLedger?: number;
+  maxFixes?: number;
+  workspaceName?: string | null;
+  timers?: FeedTimers;
+}
+
+const defaultTimers: FeedTimers = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export class MissionControlFeed implements Disposable {
+  private readonly opts: Required<Omit<MissionControlFeedOptions, 'workspaceName' | 'timers'>>;
+  private readonly timers: FeedTimers;
+  private post: PostToWebview | null = null;
+  private pending: LogLineDto[] = [];
+  private timer: unknown = null;
+  private disposed = false;
+  // Bounded tail as a ring (no per-line array shifting at high rates).
+  private tail: (LogLineDto | undefined)[];
+  private tailStart = 0;
+  private tailSize = 0;
+  private systemSeq = 0;
+  private snap: Omit<Snapshot, 'logs'>;
+
+  constructor(options: MissionControlFeedOptions = {}) {
+    this.opts = {
+      logTail: options.logTail ?? 5000,
+      batchLines: options.batchLines ?? 500,
+      flushMs: options.flushMs ?? 16,
+      maxTimeline: options.maxTimeline ?? 200,
+      maxActivity: options.maxActivity ?? 200,
+      maxLedger: options.maxLedger ?? 100,
+      maxFixes: options.maxFixes ?? 200,
+    };
+    this.timers = options.timers ?? defaultTimers;
+    this.tail = new Array(Math.max(1, this.opts.logTail));
+    this.snap = {
+      state: 'IDLE',
+      timeline: [],
+      crash: null,
+      activity: [],
+      ledger: [],
+      patch: null,
+      fixes: [],
+      autoHealPaused: false,
+      workspaceName: options.workspaceName ?? null,
+      proxyUrl: null,
+      costUsd: 0,
+    };
+  }
+
+  get state(): HealState {
+    return this.snap.state;
+  }
+
+  get attached(): boolean {
+    return this.post !== null;
+  }
+
+  /** Connects a webview and sends it the full snapshot (on `ready` and whenever the panel is shown again). */
+  attach(post: PostToWebview): void {
+    if (this.disposed) return;
+    this.post = post;
+    this.pending = []; // the snapshot already holds them
+    this.cancelTimer();
+    this.send({ type: 'state/snapshot', snapshot: this.snapshot() });
+  }
+
+  /** The webview is gone or hidden (messages would be dropped); the next attach restores it. */
+  detach(): void {
+    this.post = null;
+    this.pending = [];
+    this.cancelTimer();
+  }
+
+  snapshot(): Snapshot {
+    const logs: LogLineDto[] = [];
+    for (let i = 0; i < this.tailSize; i++) logs.push(this.tail[(this.tailStart + i) % this.tail.length]!);
+    return {
+      ...this.snap,
+      timeline: [...this.snap.timeline],
+      activity: [...this.snap.activity],
+      ledger: [...this.snap.ledger],
+      fixes: [...this.snap.fixes],
+      logs,
+    };
+  }
+
+  setWorkspaceName(name: string | null): void {
+    this.snap = { ...this.snap, workspaceName: name };
+  }
+
+  /** The host's own record of the pause switch (the heal controller owns the behaviour). */
+  setAutoHealPaused(paused: boolean): void {
+    if (this.snap.autoHealPaused === paused) return;
+    this.snap = { ...this.snap, autoHealPaused: paused };
+    this.sendNow({ type: 'autoHeal/didChange', paused });
+  }
+
+  clearLogs(): void {
+    this.tailStart = 0;
+    this.tailSize = 0;
+    this.tail.fill(undefined);
+    this.pending = [];
+    this.cancelTimer();
+    this.sendNow({ type: 'logs/didClear' });
+  }
+
+  handle(e: HealEvent): void {
+    if (this.disposed) return;
+    switch (e.kind) {
+      case 'log':
+        this.addLine({ seq: e.line.seq, stream: e.line.stream, text: e.line.text, time: e.line.time });
+        return;
+      case 'build':
+        for (const text of e.text.replace(/\r?\n$/, '').split(/\r?\n/)) this.addSystemLine(text);
+        return;
+      case 'state': {
+        const entry = { state: e.state, at: e.at, reason: e.reason };
+        const fresh = e.state === 'DEPLOYING' && e.previous !== 'DEPLOYING';
+        this.snap = {
+          ...this.snap,
+          state: e.state,
+          timeline: bounded([...this.snap.timeline, entry], this.opts.maxTimeline),
+          // A fresh deploy starts a new story: the old crash and patch no longer describe the running code.
+          crash: fresh ? null : this.snap.crash,
+          patch: fresh ? null : this.snap.patch,
+        };
+        this.sendNow({ type: 'state/didChange', state: e.state, at: e.at, reason: e.reason });
+        return;
+      }
+      case 'crash':
+        this.snap = { ...this.snap, crash: { crash: e.crash, occurrences: e.occurrences, at: e.at, resourceKill: e.resourceKill } };
+        this.sendNow({ type: 'crash/didDetect', crash: this.snap.crash! });
+        return;
+      case 'proxy':
+        this.snap = { ...this.snap, proxyUrl: e.url };
+        this.sendNow({ type: 'proxy/didChange', url: e.url });
+        return;
+      case 'agent/tool':
+        this.snap = { ...this.snap, activity: bounded([...this.snap.activity, e.activity], this.opts.maxActivity) };
+        this.sendNow({ type: 'agent/didAct', activity: e.activity });
+        return;
+      case 'model/request':
+        this.snap = {
+          ...this.snap,
+          ledger: bounded([...this.snap.ledger, e.record], this.opts.maxLedger),
+          costUsd: this.snap.costUsd + (e.record.costUsd ?? 0),
+        };
+        this.sendNow({ type: 'ledger/didRecord', record: e.record });
+        return;
+      case 'patch':
+        this.snap = { ...this.snap, patch: { patch: e.patch, verification: e.verification } };
+        this.sendNow({ type: 'patch/didPropose', patch: this.snap.patch! });
+        return;
+      case 'fix': {
+        const i = this.snap.fixes.findIndex((f) => f.id === e.fix.id);
+        const fixes = i >= 0 ? this.snap.fixes.map((f, j) => (j === i ? e.fix : f)) : bounded([...this.snap.fixes, e.fix], this.opts.maxFixes);
+        this.snap = { ...this.snap, fixes };
+        this.sendNow({ type: 'fix/didUpdate', fix: e.fix });
+        // A rejected or failed patch is off the table; an applied one stays visible with its status.
+        if (this.snap.patch?.patch.id === e.fix.id && ['rejected', 'failed', 'reverted'].includes(e.fix.status)) {
+          this.snap = { ...this.snap, patch: null };
+          this.sendNow({ type: 'patch/didClear' });
+        }
+        return;
+      }
+      case 'verify':
+        this.addSystemLine(`[verify] attempt ${e.attempt}: ${e.result.passed ? 'passed' : 'failed'} — ${e.result.checks.map((c) => `${c.passed ? '✓' : '✗'} ${c.name}`).join(', ')}`);
+        return;
+      case 'budget/warn':
+        this.addSystemLine(`[budget] ${e.message}`);
+        return;
+      case 'commit':
+        this.addSystemLine(`[git] committed ${e.sha.slice(0, 7)}${e.branch ? ` on ${e.branch}` : ''}: ${e.message.split('\n')[0]}`);
+        return;
+      case 'push':
+        this.addSystemLine(`[git] push ${e.ok ? 'ok' : 'failed'}: ${e.message}`);
+        return;
+      case 'error':
+        this.addSystemLine(`[error] ${e.code}: ${e.message}`);
+        return;
+      case 'done':
+        this.addSystemLine(`[heal] ${e.healed ? 'healed' : 'not healed'}: ${e.reason}`);
+        return;
+    }
+  }
+
+  /** Sends pending log lines now. */
+  flush(): void {
+    this.cancelTimer();
+    if (!this.pending.length) return;
+    const lines = this.pending;
+    this.pending = [];
+    this.send({ type: 'logs/didAppend', lines });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.detach();
+  }
+
+  private addSystemLine(text: string): void {
+    this.addLine({ seq: --this.systemSeq, stream: 'system' as LogStream, text, time: Date.now() });
+  }
+
+  private addLine(line: LogLineDto): void {
+    const cap = this.tail.length;
+    if (this.tailSize < cap) {
+      this.tail[(this.tailStart + this.tailSize) % cap] = line;
+      this.tailSize++;
+    } else {
+      this.tail[this.tailStart] = line;
+      this.tailStart = (this.tailStart + 1) % cap;
+    }
+    if (!this.post) return;
+    this.pending.push(line);
+    if (this.pending.length >= this.opts.batchLines) this.flush();
+    else if (this.timer === null) {
+      this.timer = this.timers.setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, this.opts.flushMs);
+    }
+  }
+
+  /** Non-log messages: never behind a batch, never before the lines that preceded them. */
+  private sendNow(message: HostMessage): void {
+    this.flush();
+    this.send(message);
+  }
+
+  private send(message: HostMessage): void {
+    const post = this.post;
+    if (!post) return;
+    let result: boolean | PromiseLike<boolean>;
+    try {
+      result = post(message);
+    } catch {
+      this.detach(); // the panel is gone; the next attach sends a snapshot
+      return;
+    }
+    if (result === false) this.lost(post);
+    else if (result && typeof result === 'object') result.then((ok) => (ok ? undefined : this.lost(post)), () => this.lost(post));
+  }
+
+  /** A dropped message means the webview is out of sync: stop sending deltas until the next attach(). */
+  private lost(post: PostToWebview): void {
+    if (this.post === post) this.detach();
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== null) {
+      this.timers.clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+}
+
+function bounded<T>(list: T[], max: number): T[] {
+  return list.length > max ? list.slice(list.length - max) : list;
+}
