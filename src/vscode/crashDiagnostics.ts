@@ -34,7 +34,13 @@ export class CrashDiagnostics implements vscode.Disposable {
   private readonly bySignature = new Map<string, { uri: vscode.Uri; diagnostic: vscode.Diagnostic }>();
   private lastSignature: string | null = null;
 
-  constructor(private readonly workspaceDir: string) {}
+  private workspaceDir = '';
+
+  /** A new deploy: diagnostics now map into `dir`; the previous workspace's crashes are gone with its container. */
+  setWorkspace(dir: string): void {
+    this.workspaceDir = dir;
+    this.clearAll();
+  }
 
   handle(e: HealEvent): void {
     switch (e.kind) {

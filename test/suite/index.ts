@@ -1,0 +1,36 @@
+/**
+ * Extension-host test entry: the standard `run()` that @vscode/test-electron (`npm run test:electron`) and the
+ * offline VS Code server runner (test/e2e/extensionHost.test.ts, smoke-test driver) both call. Rejects on failure.
+ */
+import * as fs from 'node:fs';
+import Mocha from 'mocha';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 180_000, grep: process.env.AUTODEV_SUITE_GREP || undefined });
+  // Bundled suites: define describe/it first, then load the test modules (esbuild keeps these requires lazy).
+  mocha.suite.emit('pre-require', globalThis, 'bundle', mocha);
+  require('./activation.test');
+  require('./healLoop.test');
+  require('./workspaceTrust.test');
+  const results = { passed: 0, failed: 0, pending: 0, tests: [] as { title: string; state: string; error?: string; ms?: number }[] };
+  return new Promise((resolve, reject) => {
+    const runner = mocha.run((failures) => {
+      const out = process.env.AUTODEV_SUITE_RESULTS;
+      if (out) fs.writeFileSync(out, JSON.stringify(results, null, 2));
+      if (failures > 0) reject(new Error(`${failures} extension-host test(s) failed`));
+      else resolve();
+    });
+    runner.on('pass', (t) => {
+      results.passed++;
+      results.tests.push({ title: t.fullTitle(), state: 'passed', ms: t.duration });
+    });
+    runner.on('fail', (t, err: Error) => {
+      results.failed++;
+      results.tests.push({ title: t.fullTitle(), state: 'failed', error: String(err?.stack ?? err) });
+    });
+    runner.on('pending', (t) => {
+      results.pending++;
+      results.tests.push({ title: t.fullTitle(), state: 'pending' });
+    });
+  });
+}
