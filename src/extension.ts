@@ -1,20 +1,8 @@
-/** Composition root: builds the one object that owns every service (src/vscode/autodevServices.ts) and registers it. */
+/** Composition root: builds the one object that owns every service (see src/vscode/autodevContainer.ts). */
 import type * as vscode from 'vscode';
-import { AutodevServices } from './vscode/autodevServices';
-import type { AutodevApi } from './vscode/autodevApi';
 
-// The only module-level state: deactivate() must await the container removal, and VS Code does not await the
-// (async) dispose of context.subscriptions — only the promise deactivate() returns.
-let services: AutodevServices | undefined;
-
-export function activate(context: vscode.ExtensionContext): AutodevApi {
-  services = new AutodevServices(context);
-  context.subscriptions.push(services);
-  return services.api();
+export async function activate(_context: vscode.ExtensionContext): Promise<void> {
+  // wired by the VS Code adapter issue
 }
 
-export async function deactivate(): Promise<void> {
-  const s = services;
-  services = undefined;
-  await s?.dispose();
-}
+export function deactivate(): void {}
