@@ -42,12 +42,22 @@ export const TARGETS: Partial<Record<BenchKey, Target>> = {
 };
 
 /** What each figure is compared with, when it has a baseline measured in the same run. */
-export const BASELINE_OF: Partial<Record<BenchKey, BenchKey>> = {
-  detectLinesPerSec: 'naiveRegexLinesPerSec',
-  crashToEventMsP50: 'pollingBaselineMsP50',
-  pipelineLinesPerSec: 'rawDockerLogsLinesPerSec',
-  proxyOverheadMsP50: 'proxyDirectMsP50',
+export const BASELINE_OF: Partial<Record<BenchKey, { key: BenchKey; better: 'higher' | 'lower'; label: string }>> = {
+  detectLinesPerSec: { key: 'naiveRegexLinesPerSec', better: 'higher', label: 'naive regex' },
+  crashToEventMsP50: { key: 'pollingBaselineMsP50', better: 'lower', label: '1 s polling' },
+  pipelineLinesPerSec: { key: 'rawDockerLogsLinesPerSec', better: 'higher', label: 'docker logs -f' },
 };
+
+/** "0.42× naive regex" (throughput) or "57× faster than 1 s polling" (latency); '' without a baseline. */
+export function baselineText(key: BenchKey, values: BenchValues): string {
+  const b = BASELINE_OF[key];
+  const v = values[key];
+  const base = b ? values[b.key] : null;
+  if (!b || v === null || base === null || v <= 0 || base <= 0) return '';
+  if (b.better === 'higher') return `${(v / base).toFixed(2)}× ${b.label}`;
+  const f = base / v;
+  return f >= 1 ? `${f >= 10 ? f.toFixed(0) : f.toFixed(1)}× faster than ${b.label}` : `${(1 / f).toFixed(1)}× slower than ${b.label}`;
+}
 
 export function emptyValues(): BenchValues {
   return Object.fromEntries(BENCH_KEYS.map((k) => [k, null])) as BenchValues;
@@ -75,12 +85,13 @@ export function formatValue(value: number | null): string {
   return value.toFixed(2);
 }
 
-/** A Markdown table (also readable in a terminal): figure, value, target, verdict. */
+/** A Markdown table (also readable in a terminal): figure, value, target, verdict, comparison with its baseline. */
 export function renderTable(values: BenchValues): string {
-  const rows = BENCH_KEYS.map((k) => [k, formatValue(values[k]), targetText(k), verdict(k, values[k])]);
-  const head = ['figure', 'value', 'target', ''];
+  const rows = BENCH_KEYS.map((k) => [k, formatValue(values[k]), targetText(k), verdict(k, values[k]), baselineText(k, values)]);
+  const head = ['figure', 'value', 'target', '', 'vs baseline (same run)'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => [...r[i]].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 1 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ')} |`;
+  const pad = (c: string, i: number) => (i === 1 ? c.padStart(widths[i]) : c + ' '.repeat(widths[i] - [...c].length));
+  const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
   const sep = `|${widths.map((w, i) => (i === 1 ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`;
   return [line(head), sep, ...rows.map(line)].join('\n');
 }
