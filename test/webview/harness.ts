@@ -44,6 +44,8 @@ export interface Harness {
   /** Resolves once every message sent so far was handled and two frames were rendered. */
   settle(): Promise<void>;
   cspViolations(): Promise<string[]>;
+  /** Reloads the webview like VS Code does when a hidden panel is shown again (`clearState` forgets setState too). */
+  reload(opts?: { clearState?: boolean }): Promise<void>;
   pageErrors: string[];
   close(): Promise<void>;
 }
@@ -168,6 +170,11 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
         );
       },
       settle: () => page.evaluate(() => (window as unknown as { __mcSettle: () => Promise<void> }).__mcSettle()),
+      reload: async (o = {}) => {
+        if (o.clearState) await page.evaluate(() => sessionStorage.clear());
+        await page.reload();
+        await page.waitForSelector('.mc');
+      },
       cspViolations: () => page.evaluate(() => (window as unknown as { __mc: { violations: string[] } }).__mc.violations),
       close: async () => {
         await b.close().catch(() => undefined);
