@@ -5,6 +5,8 @@ export interface ToolCall {
   name: string;
   /** Raw JSON text as the model sent it (may be malformed: the fix loop reports that back to the model). */
   arguments: string;
+  /** Provider-specific fields of this call that must be sent back verbatim (Gemini's `extra_content` thought signature). */
+  providerFields?: Record<string, unknown>;
 }
 
 export type ChatMessage =
@@ -49,6 +51,8 @@ export interface LlmProvider {
   /** 'builtin', 'openai', 'vscode-lm' */
   readonly id: string;
   readonly model: string;
+  /** The endpoint, when there is one (keys the tool-calling probe cache and the ledger). */
+  readonly baseUrl?: string;
   complete(request: CompletionRequest): Promise<CompletionResult>;
 }
 

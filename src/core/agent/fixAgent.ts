@@ -1,0 +1,299 @@
+/**
+ * One fix attempt: the tool-calling loop between a model (or the built-in fixer) and the workspace. Edits are staged
+ * in memory and returned as a PendingPatch; every request is recorded in the ledger before it is sent; spending,
+ * turns and loops are capped.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import type { CrashReport } from '../crash/crashReport';
+import { AutoDevError, isAutoDevError } from '../errors';
+import type { AgentActivity, LedgerRecord } from '../heal/healEvents';
+import { AGENT_TOOLS, AGENT_TOOL_NAMES, AgentToolSession, MAX_FILE_BYTES, canonicalArgs, workspaceListing } from './agentTools';
+import { BudgetTracker } from './budget';
+import { SYSTEM_PROMPT, buildFirstMessage, textToolInstructions } from './fixPrompt';
+import type { ChatMessage, FixLimits, LlmProvider, PendingPatch, ToolCall } from './llmProvider';
+import { resolveWorkspacePath } from './pathPolicy';
+import { createRedactor, mergeCounts } from './redaction';
+import { parseTextToolCalls } from './textToolCalls';
+import { unifiedDiff } from './unifiedDiff';
+
+export interface FixAgentOptions {
+  workspaceDir: string;
+  crash: CrashReport;
+  /** The last log lines before the trace (at most 20 are sent). */
+  logTail: string[];
+  provider: LlmProvider;
+  limits: FixLimits;
+  attempt: number;
+  previousAttempts: { summary: string; diff: string; whyRefused: string }[];
+  /** Configured secret values (API keys) to mask, in addition to .env values and known key formats. */
+  secrets: string[];
+  /** Shared across attempts of an incident (and the day); a private one is made from `limits` when absent. */
+  budget?: BudgetTracker;
+  onActivity?: (a: AgentActivity) => void;
+  /** Called once per model request, before it is sent (tokens estimated). The same object is then updated. */
+  onRequest?: (r: LedgerRecord) => void;
+  /** Called once per model request after the answer, with actual tokens and cost filled in. */
+  onRequestDone?: (r: LedgerRecord) => void;
+  /** 'text-json' for models that write tool calls as JSON text (see probeToolCalling); default 'tools'. */
+  toolMode?: 'tools' | 'text-json';
+  signal?: AbortSignal;
+}
+
+export interface FixOutcome {
+  patch: PendingPatch | null;
+  /** Why there is no patch (or what the patch does). */
+  reason: string;
+  promptTokens: number;
+  completionTokens: number;
+  /** null when the model's price is unknown ("cost unknown"). */
+  costUsd: number | null;
+  looping?: boolean;
+  budgetExceeded?: boolean;
+  /** Set when the provider failed (LlmTimeout, LlmError): the attempt ended without a model decision. */
+  error?: { code: string; message: string };
+  /** Number of model requests made. */
+  turns?: number;
+}
+
+const MAX_LOG_LINES = 20;
+const MAX_PAYLOAD_CHARS = 200_000;
+const LOOP_REPEATS = 3;
+
+/** Rough token count (≈4 characters per token) for the ledger before the provider reports actual usage. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+interface Tracked {
+  message: ChatMessage;
+  files: { path: string; lines: [number, number] }[];
+  redactions: Record<string, number>;
+}
+
+/** Runs one fix attempt. Throws AutoDevError('Cancelled') when `signal` aborts; provider failures end the attempt. */
+export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
+  const { crash, provider, limits } = opts;
+  const redactor = createRedactor({ workspaceDir: opts.workspaceDir, secrets: opts.secrets });
+  const session = new AgentToolSession(opts.workspaceDir, redactor);
+  const budget = opts.budget ?? new BudgetTracker({ limits: { maxCostUsd: limits.maxCostUsd, dailyCostUsd: limits.dailyCostUsd, maxTokens: limits.maxTokens } });
+  const textMode = opts.toolMode === 'text-json';
+  const signature = crash.signature || `${crash.type}:${crash.userFrame?.workspaceFile ?? ''}`;
+
+  // ---- the first message: trace, implicated file, listing, logs — all redacted ----
+  const file = crash.userFrame?.workspaceFile;
+  let fileText: string | null = null;
+  let fileNote: string | undefined;
+  const firstRedactions: Record<string, number> = {};
+  const firstFiles: Tracked['files'] = [];
+  if (file) {
+    try {
+      const abs = resolveWorkspacePath(opts.workspaceDir, file);
+      const size = statSync(abs).size;
+      if (size > MAX_FILE_BYTES) fileNote = `it is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit; read parts of it with read_file if needed`;
+      else {
+        const raw = readFileSync(abs, 'utf8');
+        const r = redactor.redact(raw);
+        fileText = r.text;
+        mergeCounts(firstRedactions, r.counts);
+        firstFiles.push({ path: file, lines: [1, Math.max(1, raw.split('\n').length - (raw.endsWith('\n') ? 1 : 0))] });
+      }
+    } catch (err) {
+      fileNote = isAutoDevError(err, 'PathRefused') ? `the path policy refuses it (${err.message})` : `it could not be read (${(err as Error).message})`;
+    }
+  }
+  const red = (s: string) => {
+    const r = redactor.redact(s);
+    mergeCounts(firstRedactions, r.counts);
+    return r.text;
+  };
+  const logTail = opts.logTail.slice(-MAX_LOG_LINES).map(red);
+  const crashForPrompt: CrashReport = { ...crash, message: red(crash.message), text: crash.text === undefined ? undefined : red(crash.text) };
+  const firstMessage = buildFirstMessage({
+    crash: crashForPrompt,
+    file,
+    fileText,
+    fileNote,
+    listing: workspaceListing(opts.workspaceDir).map(red),
+    logTail,
+    previousAttempts: opts.previousAttempts.map((p) => ({ summary: red(p.summary), diff: red(p.diff), whyRefused: red(p.whyRefused) })),
+    attempt: opts.attempt,
+  });
+
+  const system = textMode ? `${SYSTEM_PROMPT}\n\n${textToolInstructions()}` : SYSTEM_PROMPT;
+  const convo: Tracked[] = [
+    { message: { role: 'system', content: system }, files: [], redactions: {} },
+    { message: { role: 'user', content: firstMessage }, files: firstFiles, redactions: firstRedactions },
+  ];
+
+  let promptTokens = 0;
+  let completionTokens = 0;
+  let cost: number | null = 0;
+  const loopCounts = new Map<string, number>();
+  let nudged = false;
+  let turns = 0;
+
+  const outcome = (o: Omit<FixOutcome, 'promptTokens' | 'completionTokens' | 'costUsd'>): FixOutcome => ({
+    ...o,
+    promptTokens,
+    completionTokens,
+    costUsd: cost,
+    turns,
+  });
+  const activity = (tool: string, rawArgs: string, ok: boolean, result: string) => {
+    let args: Record<string, unknown> | string = rawArgs;
+    try {
+      const p = JSON.parse(rawArgs);
+      if (p && typeof p === 'object' && !Array.isArray(p)) args = p;
+    } catch {
+      // keep the raw text: the activity shows what the model sent
+    }
+    opts.onActivity?.({ attempt: opts.attempt, tool, args, ok, result: result.split('\n').slice(0, 6).join('\n').slice(0, 400), at: Date.now() });
+  };
+
+  for (;;) {
+    if (opts.signal?.aborted) throw new AutoDevError('Cancelled', 'the fix was cancelled');
+    if (turns >= limits.maxTurns) {
+      const staged = session.files().length;
+      return outcome({
+        patch: null,
+        reason: `no fix: the model did not call finish within ${limits.maxTurns} turns${staged ? ` (${staged} staged file change(s) discarded)` : ''}`,
+      });
+    }
+    const check = budget.check(signature);
+    if (!check.ok) return outcome({ patch: null, budgetExceeded: true, reason: `stopped: ${check.message}; nothing was applied` });
+
+    // ---- record what leaves the machine, then send ----
+    const messages = convo.map((t) => t.message);
+    const payload = JSON.stringify({ model: provider.model, messages, tools: textMode ? [] : AGENT_TOOL_NAMES }, null, 1);
+    const files = mergeFiles(convo.flatMap((t) => t.files));
+    const redactions: Record<string, number> = {};
+    for (const t of convo) mergeCounts(redactions, t.redactions);
+    const record: LedgerRecord = {
+      id: randomUUID(),
+      attempt: opts.attempt,
+      provider: provider.id,
+      model: provider.model,
+      ...(provider.baseUrl ? { baseUrl: provider.baseUrl } : {}),
+      files,
+      logLines: logTail.length,
+      redactions,
+      tokens: { prompt: estimateTokens(payload), completion: 0 },
+      costUsd: null,
+      payload: payload.length > MAX_PAYLOAD_CHARS ? payload.slice(0, MAX_PAYLOAD_CHARS) + '\n… (truncated)' : payload,
+      at: Date.now(),
+    };
+    opts.onRequest?.(record);
+    turns++;
+
+    let result;
+    try {
+      result = await provider.complete({ messages, tools: textMode ? [] : AGENT_TOOLS, signal: opts.signal });
+    } catch (err) {
+      if (opts.signal?.aborted || isAutoDevError(err, 'Cancelled')) throw new AutoDevError('Cancelled', 'the fix was cancelled');
+      const code = isAutoDevError(err) ? err.code : 'LlmError';
+      const message = err instanceof Error ? err.message : String(err);
+      opts.onRequestDone?.(record);
+      return outcome({ patch: null, reason: `no fix: ${message}`, error: { code, message } });
+    }
+
+    const usage = result.usage;
+    const p = usage?.promptTokens ?? record.tokens.prompt;
+    const c = usage?.completionTokens ?? estimateTokens(JSON.stringify(result.message));
+    const reqCost = usage?.costUsd ?? null;
+    promptTokens += p;
+    completionTokens += c;
+    cost = cost === null || reqCost === null ? null : cost + reqCost;
+    record.tokens = { prompt: p, completion: c };
+    record.costUsd = reqCost;
+    opts.onRequestDone?.(record);
+    budget.record(signature, { promptTokens: p, completionTokens: c, costUsd: reqCost });
+
+    const assistant = result.message;
+    let calls: ToolCall[] = assistant.toolCalls ?? [];
+    let viaText = false;
+    if (!calls.length) {
+      calls = parseTextToolCalls(assistant.content);
+      viaText = calls.length > 0;
+    }
+    convo.push({ message: viaText ? { ...assistant, toolCalls: undefined } : assistant, files: [], redactions: {} });
+
+    if (!calls.length) {
+      const said = (assistant.content ?? '').trim();
+      if (provider.id === 'builtin') return outcome({ patch: null, reason: said || 'no built-in fix' });
+      if (nudged) {
+        return outcome({ patch: null, reason: `no fix: the model answered without calling the tools${said ? `: "${said.slice(0, 300)}"` : ''}` });
+      }
+      nudged = true;
+      const nudge = textMode
+        ? 'Reply with one JSON tool call, e.g. {"name": "read_file", "arguments": {"path": "app.py"}}. Call finish when the fix is staged.'
+        : 'Use the tools (read_file, list_files, edit_file, write_file) to make the fix, then call finish. Do not answer in prose.';
+      convo.push({ message: { role: 'user', content: nudge }, files: [], redactions: {} });
+      continue;
+    }
+    nudged = false;
+
+    const textResults: string[] = [];
+    for (const call of calls) {
+      const readLike = call.name === 'read_file' || call.name === 'list_files';
+      const key = `${call.name}\0${canonicalArgs(call.arguments)}${readLike ? `\0${session.version}` : ''}`;
+      const seen = (loopCounts.get(key) ?? 0) + 1;
+      loopCounts.set(key, seen);
+      if (seen >= LOOP_REPEATS) {
+        activity(call.name, call.arguments, false, 'stopped: the same call a third time');
+        return outcome({
+          patch: null,
+          looping: true,
+          reason: `the model is looping: it called ${call.name} with the same arguments ${LOOP_REPEATS} times (${truncate(call.arguments, 160)})`,
+        });
+      }
+      const exec = session.execute(call.name, call.arguments);
+      activity(call.name, call.arguments, exec.ok, exec.content);
+      if (exec.finished) {
+        const changed = session.files();
+        if (!changed.length) {
+          return outcome({ patch: null, reason: `no fix: the model finished without changing any file${exec.finished.summary ? `: ${exec.finished.summary}` : ''}` });
+        }
+        const diff = changed.map((f) => unifiedDiff(f.path, f.original, f.patched)).join('');
+        const patch: PendingPatch = {
+          id: randomUUID(),
+          files: changed,
+          diff,
+          summary: exec.finished.summary || `Edited ${changed.map((f) => f.path).join(', ')}`,
+          provider: provider.id,
+          model: provider.model,
+          attempt: opts.attempt,
+          promptTokens,
+          completionTokens,
+          ...(cost !== null ? { costUsd: cost } : {}),
+        };
+        return outcome({ patch, reason: patch.summary });
+      }
+      const tracked: Tracked = { message: { role: 'tool', toolCallId: call.id, content: exec.content }, files: exec.file ? [exec.file] : [], redactions: mergeCounts({}, exec.redactions ?? {}) };
+      if (viaText || textMode) {
+        textResults.push(`Result of ${call.name}${exec.ok ? '' : ' (error)'}:\n${exec.content}`);
+        const last = convo[convo.length - 1];
+        if (textResults.length === 1 && last.message.role !== 'user') convo.push({ message: { role: 'user', content: '' }, files: [], redactions: {} });
+        const holder = convo[convo.length - 1];
+        holder.message = { role: 'user', content: textResults.join('\n\n') };
+        holder.files.push(...tracked.files);
+        mergeCounts(holder.redactions, tracked.redactions);
+      } else {
+        convo.push(tracked);
+      }
+    }
+  }
+}
+
+function mergeFiles(files: { path: string; lines: [number, number] }[]): { path: string; lines: [number, number] }[] {
+  const by = new Map<string, [number, number]>();
+  for (const f of files) {
+    const cur = by.get(f.path);
+    by.set(f.path, cur ? [Math.min(cur[0], f.lines[0]), Math.max(cur[1], f.lines[1])] : f.lines);
+  }
+  return [...by.entries()].map(([path, lines]) => ({ path, lines }));
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n) + '…' : s;
+}

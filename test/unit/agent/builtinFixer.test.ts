@@ -1,0 +1,121 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
+import { runFixAgent } from '../../../src/core/agent/fixAgent';
+import type { FixLimits, PendingPatch } from '../../../src/core/agent/llmProvider';
+import type { CrashReport } from '../../../src/core/crash/crashReport';
+import { createPathMapper } from '../../../src/core/crash/pathMapper';
+import { scanText } from '../../../src/core/crash/scanText';
+import type { LedgerRecord } from '../../../src/core/heal/healEvents';
+
+const ROOT = join(__dirname, '../../..');
+const limits: FixLimits = { maxTurns: 8, maxTokens: 100_000, maxCostUsd: 0.5, dailyCostUsd: 5, timeoutMs: 10_000 };
+
+function exampleCrashes(name: string, dir: string): CrashReport[] {
+  const trace = readFileSync(join(ROOT, 'test/fixtures/agent/traces', `${name}.txt`), 'utf8');
+  return scanText(trace, { pathMapper: createPathMapper({ workspaceDir: dir, containerWorkdir: '/app' }) });
+}
+
+function applyToDisk(dir: string, patch: PendingPatch): void {
+  for (const f of patch.files) writeFileSync(join(dir, f.path), f.patched);
+}
+
+async function fixExample(name: string, crashIndex = 0) {
+  const dir = mkdtempSync(join(tmpdir(), `autodev-builtin-${name}-`));
+  cpSync(join(ROOT, 'examples', name), dir, { recursive: true });
+  const crashes = exampleCrashes(name, dir);
+  assert.ok(crashes.length > crashIndex, `the fixture trace of ${name} has a crash`);
+  const crash = crashes[crashIndex];
+  const ledger: LedgerRecord[] = [];
+  const outcome = await runFixAgent({
+    workspaceDir: dir,
+    crash,
+    logTail: [],
+    provider: new BuiltinFixer(),
+    limits,
+    attempt: 1,
+    previousAttempts: [],
+    secrets: [],
+    onRequest: (r) => ledger.push(r),
+  });
+  return { dir, crash, outcome, ledger };
+}
+
+const python = (dir: string, ...args: string[]) => execFileSync('python3', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+describe('built-in fixer on the example apps (real traces)', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('python-divide: guards total / len(people) and the app then runs to exit 0', async () => {
+    const { dir, outcome, ledger } = await fixExample('python-divide');
+    dirs.push(dir);
+    assert.ok(outcome.patch, outcome.reason);
+    assert.match(outcome.patch.diff, /^-    return total \/ len\(people\)$/m);
+    assert.match(outcome.patch.diff, /^\+    return \(total \/ len\(people\) if len\(people\) else 0\)$/m);
+    assert.equal(ledger.length, 3, 'read_file, edit_file, finish: three requests through the same pipeline');
+    assert.equal(readFileSync(join(dir, 'app.py'), 'utf8').includes('if len(people)'), false, 'nothing is written to disk by the agent');
+    applyToDisk(dir, outcome.patch);
+    assert.match(python(dir, 'app.py'), /each pays 0\.00/);
+  });
+
+  it('python-http-stats GET /stats: guards sum(...) / len(orders)', async () => {
+    const { dir, outcome } = await fixExample('python-http-stats', 0);
+    dirs.push(dir);
+    assert.ok(outcome.patch, outcome.reason);
+    assert.match(outcome.patch.diff, /^\+    return \(sum\(o\["amount"\] for o in orders\) \/ len\(orders\) if len\(orders\) else 0\)$/m);
+    applyToDisk(dir, outcome.patch);
+    assert.equal(python(dir, '-c', 'import app; print(app.average_order_value([]))').trim(), '0');
+  });
+
+  it('python-http-stats POST /orders: guards the per-item division', async () => {
+    const { dir, outcome } = await fixExample('python-http-stats', 1);
+    dirs.push(dir);
+    assert.ok(outcome.patch, outcome.reason);
+    assert.match(outcome.patch.diff, /^\+    order\["per_item"\] = \(order\["amount"\] \/ len\(order\["items"\]\) if len\(order\["items"\]\) else 0\)$/m);
+    applyToDisk(dir, outcome.patch);
+    assert.match(python(dir, '-c', 'import app; print(app.add_order({"amount": 10, "items": []}))'), /'per_item': 0/);
+  });
+
+  it('python-worker-keyerror: guards the missing "payload" key and the worker finishes', async () => {
+    const { dir, outcome } = await fixExample('python-worker-keyerror');
+    dirs.push(dir);
+    assert.ok(outcome.patch, outcome.reason);
+    assert.match(outcome.patch.diff, /^\+    if "payload" not in job:\n\+        return None\n     size = job\["payload"\]$/m);
+    applyToDisk(dir, outcome.patch);
+    assert.match(python(dir, 'main.py'), /"done": 4/);
+  });
+
+  it('python-missing-module: creates requirements.txt with requests', async () => {
+    const { dir, outcome } = await fixExample('python-missing-module');
+    dirs.push(dir);
+    assert.ok(outcome.patch, outcome.reason);
+    assert.deepEqual(outcome.patch.files, [{ path: 'requirements.txt', original: null, patched: 'requests\n' }]);
+    assert.match(outcome.patch.diff, /new file mode[\s\S]*\+requests/);
+    assert.match(outcome.patch.summary, /requests/);
+  });
+
+  it('node-http-typeerror: optional chaining on every read through the undefined user', async () => {
+    const { dir, outcome } = await fixExample('node-http-typeerror');
+    dirs.push(dir);
+    assert.ok(outcome.patch, outcome.reason);
+    assert.match(outcome.patch.diff, /^\+  return \{ id, name: user\?\.name, city: user\?\.profile\.city \};$/m);
+    applyToDisk(dir, outcome.patch);
+    execFileSync(process.execPath, ['--check', join(dir, 'server.js')]);
+  });
+
+  it('says there is no built-in fix for an unknown crash type and names the way out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autodev-builtin-none-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'app.py'), 'raise ValueError("bad input")\n');
+    const [crash] = scanText('Traceback (most recent call last):\n  File "/app/app.py", line 1, in <module>\n    raise ValueError("bad input")\nValueError: bad input\n', {
+      pathMapper: createPathMapper({ workspaceDir: dir }),
+    });
+    const outcome = await runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, attempt: 1, previousAttempts: [], secrets: [] });
+    assert.equal(outcome.patch, null);
+    assert.match(outcome.reason, /no built-in fix for ValueError; configure a model/);
+  });
+});
