@@ -17,6 +17,45 @@ const DRAIN_MS = 3000;
 /** Lines remembered per stream to de-duplicate a backfill after re-following. */
 const RECENT_LINES = 200;
 const MAX_BACKOFF_MS = 5000;
+/** Lines kept for the first subscriber when output arrives before anyone listens (start() is still returning). */
+const BACKLOG_LINES = 100_000;
+
+/**
+ * An emitter that holds events until the first listener subscribes, then replays them to it: a fast app prints
+ * (or even exits) before `start()` has returned, and those lines must not be lost.
+ */
+class HeldEmitter<T> {
+  private readonly emitter = new Emitter<T>();
+  private backlog: T[] | undefined = [];
+
+  constructor(private readonly cap: number) {}
+
+  readonly event = (listener: (e: T) => void): Disposable => {
+    const d = this.emitter.event(listener);
+    const held = this.backlog;
+    this.backlog = undefined;
+    for (const e of held ?? []) {
+      try {
+        listener(e);
+      } catch {
+        // a broken consumer never breaks the pipeline
+      }
+    }
+    return d;
+  };
+
+  fire(e: T): void {
+    if (this.backlog) {
+      this.backlog.push(e);
+      if (this.backlog.length > this.cap) this.backlog.shift();
+    } else this.emitter.fire(e);
+  }
+
+  dispose(): void {
+    this.backlog = undefined;
+    this.emitter.dispose();
+  }
+}
 
 interface Run {
   readonly n: number;
@@ -51,8 +90,8 @@ export function exitFromInspect(info: Docker.ContainerInspectInfo): ContainerExi
 
 export class DockerContainerSession implements ContainerSession {
   readonly publishedPorts = new Map<number, number>();
-  private readonly lineEmitter = new Emitter<LogLine>();
-  private readonly exitEmitter = new Emitter<ContainerExit>();
+  private readonly lineEmitter = new HeldEmitter<LogLine>(BACKLOG_LINES);
+  private readonly exitEmitter = new HeldEmitter<ContainerExit>(10);
   private seq = 0;
   private runs = 0;
   private current: Run | undefined;
@@ -294,6 +333,11 @@ export class DockerContainerSession implements ContainerSession {
       try {
         info = await this.container.inspect();
         if (info.State.Running && !this.stopped) continue;
+        if (!this.stopped && !run.suppressExit && (info.State.Status === 'removing' || info.State.ExitCode === 137) && !info.State.OOMKilled) {
+          // `docker rm -f` kills first and removes a moment later: tell that apart from a plain SIGKILL.
+          await delay(300);
+          info = await this.container.inspect().catch((err) => (httpStatus(err) === 404 ? undefined : info));
+        }
         break;
       } catch (err) {
         if (httpStatus(err) === 404) {
