@@ -1,0 +1,121 @@
+/** The incremental crash scanner: lines in (any stream, ANSI allowed), one CrashReport out per complete trace. */
+import { Emitter, type Disposable } from '../lifecycle';
+import type { CrashReport } from './crashReport';
+import { cleanLine } from './logPrefix';
+import type { PathMapper } from './pathMapper';
+import { ReportBuilder } from './reportBuilder';
+import { TraceAssembler } from './traceAssembler';
+
+export type ScannerStream = 'stdout' | 'stderr' | 'system';
+
+export interface CrashScannerOptions {
+  pathMapper?: PathMapper;
+  /** Quiet period after which a complete-looking trace is emitted without waiting for the next line. */
+  quietMs?: number;
+  /** Timer factory (tests pass a fake); defaults to an unref'd setTimeout. */
+  setTimer?: (fn: () => void, ms: number) => Disposable;
+  /** Clock in ms (tests pass a fake); defaults to Date.now. */
+  now?: () => number;
+}
+
+const DEFAULT_QUIET_MS = 150;
+/** A trace that never looks complete (cut off mid-way) is still emitted after this many quiet periods. */
+const FORCE_AFTER_QUIET_PERIODS = 20;
+
+/**
+ * Scans a live line stream. Each stream keeps its own trace state, so stdout chatter cannot cut a stderr trace in
+ * two; lines are numbered 1-based across all streams in push order. A trace is emitted as soon as it is complete:
+ * on the next unrelated line, on a trace's own closing line, or after `quietMs` without input.
+ */
+export class CrashScanner implements Disposable {
+  private readonly emitter = new Emitter<CrashReport>();
+  private readonly assemblers = new Map<string, TraceAssembler>();
+  private readonly builder: ReportBuilder;
+  private readonly quietMs: number;
+  private readonly setTimer: (fn: () => void, ms: number) => Disposable;
+  private readonly now: () => number;
+  private lineNo = 0;
+  private lastInput = 0;
+  private timer: Disposable | null = null;
+  private disposed = false;
+
+  /** Fires once per detected crash. */
+  readonly onCrash = (listener: (r: CrashReport) => void): Disposable => this.emitter.event(listener);
+
+  constructor(opts: CrashScannerOptions = {}) {
+    this.builder = new ReportBuilder(opts.pathMapper);
+    this.quietMs = opts.quietMs ?? DEFAULT_QUIET_MS;
+    this.now = opts.now ?? Date.now;
+    this.setTimer =
+      opts.setTimer ??
+      ((fn, ms) => {
+        const t = setTimeout(fn, ms);
+        t.unref?.();
+        return { dispose: () => clearTimeout(t) };
+      });
+  }
+
+  /** The number of lines pushed so far (the last line's number). */
+  get lines(): number {
+    return this.lineNo;
+  }
+
+  /** Pushes one line (a trailing newline is ignored; embedded newlines are split). */
+  push(text: string, stream: ScannerStream = 'stdout'): void {
+    if (this.disposed) return;
+    let a = this.assemblers.get(stream);
+    if (!a) {
+      a = new TraceAssembler((t) => this.emitter.fire(this.builder.build(t)));
+      this.assemblers.set(stream, a);
+    }
+    let nl = text.indexOf('\n');
+    if (nl < 0 || nl === text.length - 1) {
+      a.feed(cleanLine(nl < 0 ? text : text.slice(0, nl)), ++this.lineNo);
+    } else {
+      let start = 0;
+      while (nl >= 0) {
+        a.feed(cleanLine(text.slice(start, nl)), ++this.lineNo);
+        start = nl + 1;
+        nl = text.indexOf('\n', start);
+      }
+      if (start < text.length) a.feed(cleanLine(text.slice(start)), ++this.lineNo);
+    }
+    if (a.isActive) {
+      this.lastInput = this.now();
+      if (!this.timer && Number.isFinite(this.quietMs)) this.arm(this.quietMs);
+    }
+  }
+
+  /** End of stream: emits every pending trace. */
+  flush(): void {
+    for (const a of this.assemblers.values()) a.finish();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.timer?.dispose();
+    this.timer = null;
+    this.emitter.dispose();
+  }
+
+  private arm(ms: number): void {
+    this.timer = this.setTimer(() => this.onQuiet(), Math.max(1, ms));
+  }
+
+  private onQuiet(): void {
+    this.timer = null;
+    if (this.disposed) return;
+    const quiet = this.now() - this.lastInput;
+    if (quiet < this.quietMs) {
+      this.arm(this.quietMs - quiet);
+      return;
+    }
+    let pending = false;
+    for (const a of this.assemblers.values()) {
+      if (!a.isActive) continue;
+      if (a.isComplete || quiet >= this.quietMs * FORCE_AFTER_QUIET_PERIODS) a.finish();
+      else pending = true;
+    }
+    if (pending) this.arm(this.quietMs);
+  }
+}

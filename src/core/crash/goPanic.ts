@@ -1,0 +1,93 @@
+/** Go panics and fatal runtime errors with goroutine traces; only the first (crashing) goroutine's frames count. */
+import type { StackFrame } from './crashReport';
+import type { LinePrefix } from './logPrefix';
+import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+
+export const GO_START = /^(?:panic|fatal error): (.*)$/;
+const GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
+const GO_FUNC = /^(?:created by )?(\S.*?)(?:\((?:[^()]|\([^()]*\))*\))?(?: in goroutine \d+)?\s*$/;
+const GO_FILE = /^\s+(\S.*?):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
+const SIGNAL = /^\[signal /;
+const NESTED = /^\s*panic: |^\s*\[recovered\]/;
+const EXIT_STATUS = /^exit status \d+\s*$/;
+const MISC = /^(?:runtime stack:|\.\.\.additional frames elided\.\.\.|goroutine \d+ gp=)/;
+
+export class GoPanicParser implements TraceParser {
+  private frames: StackFrame[] = [];
+  private goroutines = 0;
+  private pendingFunction: string | null = null;
+  private last: number;
+  private readonly message: string;
+  private readonly text: string[] = [];
+
+  constructor(
+    private readonly prefix: LinePrefix,
+    private readonly first: number,
+    firstLine: string,
+    message: string,
+  ) {
+    this.last = first;
+    this.message = capMessage(message);
+    keepText(this.text, firstLine);
+  }
+
+  get complete(): boolean {
+    return this.frames.length > 0;
+  }
+
+  feed(raw: string, lineNo: number): FeedResult {
+    const line = this.prefix.strip(raw);
+    if (line.trim() === '') {
+      this.pendingFunction = null;
+      return 'more';
+    }
+    if (GOROUTINE.test(line)) {
+      this.goroutines++;
+      return this.keep(line, lineNo);
+    }
+    if (EXIT_STATUS.test(line)) {
+      if (this.goroutines === 0) return 'end';
+      this.keep(line, lineNo);
+      return 'done';
+    }
+    if (this.goroutines === 0) {
+      if (SIGNAL.test(line) || NESTED.test(line)) return this.keep(line, lineNo);
+      return 'end';
+    }
+    const file = GO_FILE.exec(line);
+    if (file) {
+      if (this.goroutines === 1 && this.frames.length < MAX_FRAMES) {
+        this.frames.push({ file: file[1], line: Number(file[2]), function: this.pendingFunction });
+      }
+      this.pendingFunction = null;
+      return this.keep(line, lineNo);
+    }
+    if (MISC.test(line)) return this.keep(line, lineNo);
+    const c = line.charCodeAt(0);
+    if (c !== 32 && c !== 9 && line.endsWith(')') || line.startsWith('created by ')) {
+      const fn = GO_FUNC.exec(line);
+      this.pendingFunction = fn ? fn[1] : line;
+      return this.keep(line, lineNo);
+    }
+    return 'end';
+  }
+
+  private keep(line: string, lineNo: number): FeedResult {
+    keepText(this.text, line);
+    this.last = lineNo;
+    return 'more';
+  }
+
+  finish(): RawTrace | null {
+    if (this.goroutines === 0) return null;
+    return {
+      language: 'go',
+      type: 'panic',
+      message: this.message,
+      frames: this.frames,
+      first: this.first,
+      last: this.last,
+      text: this.text,
+    };
+  }
+}

@@ -1,0 +1,149 @@
+/** Python tracebacks: plain, chained, SyntaxError without a header, ExceptionGroup, RecursionError, log-prefixed. */
+import type { StackFrame } from './crashReport';
+import type { LinePrefix } from './logPrefix';
+import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+
+export const PY_HEADER = /^\s*Traceback \(most recent call last\):\s*$/;
+const PY_GROUP_HEADER = /^(\s*)\+ Exception Group Traceback \(most recent call last\):\s*$/;
+export const PY_FRAME = /^\s*File "(.*)", line (\d+)(?:, in (.+?))?\s*$/;
+const PY_EXCEPTION = /^([A-Za-z_][\w.]*)(?::(?: (.*))?)?\s*$/;
+const PY_CHAIN = /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
+const GROUP_LINE = /^( *)([|+])/;
+// Logging levels look like exception names ("ERROR: x") but never are.
+const LOG_WORDS = new Set(['INFO', 'DEBUG', 'WARNING', 'WARN', 'ERROR', 'CRITICAL', 'FATAL', 'TRACE', 'NOTICE', 'NOTE', 'HINT']);
+// Unrelated lines tolerated inside a traceback (other threads writing to the same stream).
+const MAX_NOISE = 8;
+
+type State = 'frames' | 'afterException' | 'chain';
+
+export class PythonTracebackParser implements TraceParser {
+  private state: State = 'frames';
+  private frames: StackFrame[] = []; // outermost first, as printed
+  private type = '';
+  private message = '';
+  private causes: { type: string; message: string }[] = [];
+  private text: string[] = [];
+  private noise = 0;
+  private last: number;
+  /** Indentation of the `|` of the top-level group, or -1 outside an ExceptionGroup. */
+  private groupIndent = -1;
+
+  constructor(
+    private readonly prefix: LinePrefix,
+    private readonly first: number,
+    firstLine: string,
+  ) {
+    this.last = first;
+    this.start(firstLine);
+  }
+
+  /** Starts on a `Traceback` header, an ExceptionGroup header, or a bare `File "x", line N` (SyntaxError). */
+  private start(line: string): void {
+    keepText(this.text, line);
+    const g = PY_GROUP_HEADER.exec(line);
+    if (g) this.groupIndent = g[1].length;
+    else {
+      const f = PY_FRAME.exec(line);
+      if (f) this.pushFrame(f);
+    }
+  }
+
+  get complete(): boolean {
+    return this.state !== 'frames';
+  }
+
+  feed(raw: string, lineNo: number): FeedResult {
+    const line = this.prefix.strip(raw);
+    if (this.groupIndent >= 0) return this.feedGroup(line, lineNo);
+    return this.feedPlain(line, lineNo);
+  }
+
+  private feedGroup(line: string, lineNo: number): FeedResult {
+    const m = GROUP_LINE.exec(line);
+    if (!m) {
+      if (this.state === 'frames') return 'end';
+      this.groupIndent = -1; // the group is over; a chain may still follow
+      return this.feedPlain(line, lineNo);
+    }
+    keepText(this.text, line);
+    this.last = lineNo;
+    // Only the top level belongs to the group itself; nested sub-exceptions are detail.
+    if (m[1].length === this.groupIndent && m[2] === '|' && this.state === 'frames') {
+      this.feedPlain(line.slice(this.groupIndent + 2), lineNo, true);
+    }
+    return 'more';
+  }
+
+  private feedPlain(line: string, lineNo: number, inGroup = false): FeedResult {
+    const c = line.charCodeAt(0);
+    const indented = c === 32 || c === 9;
+    if (this.state === 'frames') {
+      if (indented) {
+        const f = PY_FRAME.exec(line);
+        if (f) this.pushFrame(f);
+        else if (this.frames.length === 0 && !inGroup) return 'end';
+        if (!inGroup) this.keep(line, lineNo);
+        return 'more';
+      }
+      if (line.length === 0) return this.noiseLine();
+      if (PY_HEADER.test(line) || PY_GROUP_HEADER.test(line)) return 'end';
+      const e = PY_EXCEPTION.exec(line);
+      if (e && !LOG_WORDS.has(e[1]) && this.frames.length > 0) {
+        this.type = e[1];
+        this.message = capMessage(e[2] ?? '');
+        this.state = 'afterException';
+        if (!inGroup) this.keep(line, lineNo);
+        return 'more';
+      }
+      if (this.frames.length === 0) return 'end';
+      return this.noiseLine();
+    }
+    if (line.trim().length === 0) return 'more';
+    if (this.state === 'afterException' && PY_CHAIN.test(line)) {
+      this.causes.push({ type: this.type, message: this.message });
+      this.state = 'chain';
+      this.keep(line, lineNo);
+      return 'more';
+    }
+    if (this.state === 'chain') {
+      const g = PY_GROUP_HEADER.exec(line);
+      if (g || PY_HEADER.test(line)) {
+        this.frames = [];
+        this.state = 'frames';
+        this.groupIndent = g ? g[1].length : -1;
+        this.keep(line, lineNo);
+        return 'more';
+      }
+    }
+    return 'end';
+  }
+
+  private noiseLine(): FeedResult {
+    return ++this.noise > MAX_NOISE ? 'end' : 'more';
+  }
+
+  private keep(line: string, lineNo: number): void {
+    keepText(this.text, line);
+    this.last = lineNo;
+  }
+
+  private pushFrame(f: RegExpExecArray): void {
+    // Keep the innermost frames: a runaway recursion prints thousands.
+    if (this.frames.length >= MAX_FRAMES) this.frames.shift();
+    this.frames.push({ file: f[1], line: Number(f[2]), function: f[3] ?? null });
+  }
+
+  finish(): RawTrace | null {
+    if (!this.type) return null;
+    return {
+      language: 'python',
+      type: this.type,
+      message: this.message,
+      frames: this.frames.slice().reverse(),
+      causes: this.causes.length ? this.causes : undefined,
+      first: this.first,
+      last: this.last,
+      text: this.text,
+    };
+  }
+}

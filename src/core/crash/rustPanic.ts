@@ -1,0 +1,110 @@
+/** Rust panics, with and without RUST_BACKTRACE; the user frame is the `panicked at` location. */
+import type { StackFrame } from './crashReport';
+import type { LinePrefix } from './logPrefix';
+import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+
+/** Rust ≥ 1.73: `thread 'main' panicked at src/main.rs:4:5:` (message on the next line). */
+const NEW_STYLE = /^thread '[^']*'(?: \(\d+\))? panicked at (.+?):(\d+):(\d+):\s*$/;
+/** Older: `thread 'main' panicked at 'msg', src/main.rs:4:5`. */
+const OLD_STYLE = /^thread '[^']*'(?: \(\d+\))? panicked at '(.*)', (.+?):(\d+):(\d+)\s*$/;
+/** Rust ≥ 1.92 adds the thread id: `thread 'main' (8358) panicked at`. */
+export const RUST_START = /^thread '[^']*'(?: \(\d+\))? panicked at /;
+const BT_HEADER = /^stack backtrace:\s*$/;
+const BT_FUNC = /^\s*\d+:\s+(?:0x[0-9a-f]+ - )?(.+?)\s*$/;
+const BT_AT = /^\s+at (.+?):(\d+)(?::(\d+))?\s*$/;
+const NOTE = /^note: /;
+
+type State = 'message' | 'backtrace' | 'done';
+
+export class RustPanicParser implements TraceParser {
+  private state: State = 'message';
+  private frames: StackFrame[] = [];
+  private message = '';
+  private messageLines = 0;
+  private readonly file: string = '';
+  private readonly line: number | null = null;
+  private last: number;
+  private readonly text: string[] = [];
+  readonly valid: boolean;
+
+  constructor(
+    private readonly prefix: LinePrefix,
+    private readonly first: number,
+    firstLine: string,
+  ) {
+    this.last = first;
+    keepText(this.text, firstLine);
+    const n = NEW_STYLE.exec(firstLine);
+    const o = n ? null : OLD_STYLE.exec(firstLine);
+    if (n) {
+      this.file = n[1];
+      this.line = Number(n[2]);
+    } else if (o) {
+      this.message = capMessage(o[1]);
+      this.messageLines = 1;
+      this.file = o[2];
+      this.line = Number(o[3]);
+    }
+    this.valid = !!(n || o);
+  }
+
+  get complete(): boolean {
+    return this.messageLines > 0;
+  }
+
+  feed(raw: string, lineNo: number): FeedResult {
+    const line = this.prefix.strip(raw);
+    if (this.state === 'done') return 'end';
+    if (NOTE.test(line)) {
+      // "note: run with RUST_BACKTRACE=1" or "note: Some details are omitted": the panic report ends here.
+      this.keep(line, lineNo);
+      this.state = 'done';
+      return 'done';
+    }
+    if (BT_HEADER.test(line)) {
+      this.state = 'backtrace';
+      return this.keep(line, lineNo);
+    }
+    if (this.state === 'message') {
+      if (RUST_START.test(line)) return 'end';
+      if (this.messageLines === 0) this.message = capMessage(line);
+      if (++this.messageLines > 50) return 'end';
+      return this.keep(line, lineNo);
+    }
+    const at = BT_AT.exec(line);
+    if (at) {
+      const f = this.frames[this.frames.length - 1];
+      if (f && !f.file) {
+        f.file = at[1];
+        f.line = Number(at[2]);
+      }
+      return this.keep(line, lineNo);
+    }
+    const fn = BT_FUNC.exec(line);
+    if (fn) {
+      if (this.frames.length < MAX_FRAMES) this.frames.push({ file: '', line: null, function: fn[1].replace(/::h[0-9a-f]{16}$/, '') });
+      return this.keep(line, lineNo);
+    }
+    return 'end';
+  }
+
+  private keep(line: string, lineNo: number): FeedResult {
+    keepText(this.text, line);
+    this.last = lineNo;
+    return 'more';
+  }
+
+  finish(): RawTrace | null {
+    if (!this.valid) return null;
+    return {
+      language: 'rust',
+      type: 'panic',
+      message: this.message,
+      frames: this.frames.filter((f) => f.file),
+      hint: { file: this.file, line: this.line, primary: true },
+      first: this.first,
+      last: this.last,
+      text: this.text,
+    };
+  }
+}
