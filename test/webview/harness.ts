@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createNonce, missionControlHtml } from '../../src/vscode/missionControlHtml';
 import type { MissionControlFeed } from '../../src/vscode/missionControlFeed';
-import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../src/protocol';
+import { parseWebviewMessage, type CrashDto, type HostMessage, type WebviewMessage } from '../../src/protocol';
 
 export const CHROMIUM_PATH = process.env.AUTODEV_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -44,6 +44,10 @@ export interface Harness {
   /** Resolves once every message sent so far was handled and two frames were rendered. */
   settle(): Promise<void>;
   cspViolations(): Promise<string[]>;
+  /** JS heap in use after a full GC (bytes), from the DevTools protocol: for the webview heap benchmark. */
+  heapUsedBytes(): Promise<number>;
+  /** Delivers a crash and resolves with ms from posting it to the first frame painted with the card showing it. */
+  crashToCardMs(crash: CrashDto): Promise<number>;
   /** Reloads the webview like VS Code does when a hidden panel is shown again (`clearState` forgets setState too). */
   reload(opts?: { clearState?: boolean }): Promise<void>;
   pageErrors: string[];
@@ -79,6 +83,8 @@ async function serve(theme: string): Promise<{ server: Server; url: string }> {
 // Runs in the page before its own scripts (not subject to the page CSP, like VS Code's own preload). Kept as
 // source text: tsx would decorate a function with `__name` helpers the page does not have.
 const SHIM = String.raw`(() => {
+  // Functions the tests pass to page.evaluate were compiled by tsx, which wraps named functions in __name().
+  if (!window.__name) window.__name = (f) => f;
   const rec = { posted: [], violations: [] };
   window.__mc = rec;
   let acquired = false;
@@ -109,6 +115,18 @@ const SHIM = String.raw`(() => {
     };
     window.addEventListener('message', onMessage);
     window.postMessage(id, '*');
+  });
+  window.__mcTimeCrash = (msg) => new Promise((done) => {
+    const shown = () => document.querySelector('.crash-type')?.textContent === msg.crash.crash.type &&
+      document.querySelector('.crash-message')?.textContent === msg.crash.crash.message;
+    const t0 = performance.now();
+    const obs = new MutationObserver(() => {
+      if (!shown()) return;
+      obs.disconnect();
+      requestAnimationFrame(() => done(performance.now() - t0));
+    });
+    obs.observe(document.body, { subtree: true, childList: true, characterData: true });
+    window.postMessage(msg, '*');
   });
   window.__mcStream = (count, batch, startSeq, prefix, stderrEvery) => {
     const now = Date.now();
@@ -170,6 +188,21 @@ export async function openHarness(opts: HarnessOptions = {}): Promise<Harness> {
         );
       },
       settle: () => page.evaluate(() => (window as unknown as { __mcSettle: () => Promise<void> }).__mcSettle()),
+      heapUsedBytes: async () => {
+        const cdp = await page.context().newCDPSession(page);
+        try {
+          await cdp.send('HeapProfiler.collectGarbage');
+          const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+          return usedSize;
+        } finally {
+          await cdp.detach().catch(() => undefined);
+        }
+      },
+      crashToCardMs: (crash) =>
+        page.evaluate((msg) => (window as unknown as { __mcTimeCrash: (m: unknown) => Promise<number> }).__mcTimeCrash(msg), {
+          type: 'crash/didDetect',
+          crash,
+        } as HostMessage),
       reload: async (o = {}) => {
         if (o.clearState) await page.evaluate(() => sessionStorage.clear());
         await page.reload();
