@@ -205,7 +205,9 @@ export async function runExtensionHostTests({ folder, trusted = true, grep, time
     const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${p}`;
     const payload = JSON.stringify([['extensionDevelopmentPath', remote(repoRoot)], ['extensionTestsPath', remote(testsEntry)]]);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(payload)}`);
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))]);
+    let timer;
+    const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)))]);
+    clearTimeout(timer);
     if (resultsDir) {
       mkdirSync(resultsDir, { recursive: true });
       await page.screenshot({ path: join(resultsDir, `exthost-${trusted ? 'trusted' : 'untrusted'}.png`) }).catch(() => {});

@@ -1,0 +1,65 @@
+/**
+ * Runs the extension-host suite (test/suite) inside the real VS Code 1.139 server bundled in code-server, offline,
+ * through the smoke-test driver: once in a trusted window on a copy of examples/python-divide (the whole heal loop
+ * with real Docker and git), once in an untrusted window (Workspace Trust). The runner's exit code is the verdict.
+ */
+import * as assert from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '../..');
+const resultsDir = path.join(root, 'test-results');
+type Workbench = typeof import('../../scripts/e2e-workbench.mjs');
+const workbench = (): Promise<Workbench> => import(path.join(root, 'scripts/e2e-workbench.mjs'));
+
+function buildAll(): void {
+  for (const script of ['scripts/build.mjs', 'scripts/e2e-build-suite.mjs']) {
+    const r = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, `${script} failed:\n${r.stdout}\n${r.stderr}`);
+  }
+}
+
+function report(label: string, result: { code: unknown; summary: { passed: number; failed: number; pending: number; tests: { title: string; state: string; error?: string }[] } | null }): string {
+  const s = result.summary;
+  const lines = [`${label}: exit ${String(result.code)}; ${s ? `${s.passed} passed, ${s.failed} failed, ${s.pending} pending` : 'no results file'}`];
+  for (const t of s?.tests ?? []) lines.push(`    ${t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-'} ${t.title}${t.error ? `\n      ${t.error.split('\n').slice(0, 6).join('\n      ')}` : ''}`);
+  return lines.join('\n');
+}
+
+describe('VS Code extension host (offline VS Code server + smoke-test driver)', function () {
+  this.timeout(12 * 60_000);
+
+  before(async () => {
+    buildAll();
+    (await workbench()).ensureKit();
+  });
+
+  it('passes the extension-host suite in a trusted window: activation, commands, deploy → crash → Problems → diff → Accept → commit → Fixes → push', async () => {
+    const wb = await workbench();
+    const ws = wb.makeExampleWorkspace('python-divide');
+    try {
+      const result = await wb.runExtensionHostTests({ folder: ws.dir, trusted: true, resultsDir });
+      const text = report('trusted window', result);
+      console.log(text);
+      assert.strictEqual(result.code, 0, `${text}\nserver log: ${result.serverLog}`);
+      assert.ok(result.summary && result.summary.failed === 0 && result.summary.passed >= 15, text);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
+  it('refuses to deploy in an untrusted window and ignores the workspace\'s restricted settings', async () => {
+    const wb = await workbench();
+    const ws = wb.makeExampleWorkspace('python-divide', { bareRemote: false, settings: { 'autodev.model.baseUrl': 'http://attacker.invalid/v1' } });
+    try {
+      const result = await wb.runExtensionHostTests({ folder: ws.dir, trusted: false, grep: 'Workspace Trust|AutoDev extension', resultsDir });
+      const text = report('untrusted window', result);
+      console.log(text);
+      assert.strictEqual(result.code, 0, `${text}\nserver log: ${result.serverLog}`);
+      const untrustedTests = result.summary?.tests.filter((t) => /in an untrusted workspace/.test(t.title)) ?? [];
+      assert.ok(untrustedTests.length >= 2 && untrustedTests.every((t) => t.state === 'passed'), `the untrusted-window tests did not run:\n${text}`);
+    } finally {
+      ws.cleanup();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+/** Helpers for the extension-host tests: the activated AutoDev API and waiting on heal-loop states. */
+import * as vscode from 'vscode';
+import type { AutodevApi } from '../../src/vscode/autodevApi';
+import type { HealEvent, HealState } from '../../src/core/heal/healEvents';
+
+export const EXTENSION_ID = 'autodev.autodev';
+
+export async function activateAutodev(): Promise<AutodevApi> {
+  const ext = vscode.extensions.getExtension<AutodevApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not installed in this extension host`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+/** Records every event from now on, so a test never misses a state that passed quickly. */
+export class EventLog {
+  readonly events: HealEvent[] = [];
+  private waiters: { test: (e: HealEvent) => boolean; resolve: (e: HealEvent) => void }[] = [];
+
+  constructor(api: AutodevApi) {
+    api.onEvent((e) => {
+      this.events.push(e);
+      this.waiters = this.waiters.filter((w) => (w.test(e) ? (w.resolve(e), false) : true));
+    });
+  }
+
+  states(): HealState[] {
+    return this.events.flatMap((e) => (e.kind === 'state' ? [e.state] : []));
+  }
+
+  /** Resolves with the first event (already seen or future) that passes `test`. */
+  wait<K extends HealEvent['kind']>(kind: K, test: (e: Extract<HealEvent, { kind: K }>) => boolean = () => true, timeoutMs = 150_000): Promise<Extract<HealEvent, { kind: K }>> {
+    const match = (e: HealEvent): boolean => e.kind === kind && test(e as Extract<HealEvent, { kind: K }>);
+    const seen = this.events.find(match);
+    if (seen) return Promise.resolve(seen as Extract<HealEvent, { kind: K }>);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${kind} event within ${timeoutMs / 1000} s; states so far: ${this.states().join(' → ')}; last events: ${this.events.slice(-8).map(describe).join(' | ')}`)), timeoutMs);
+      this.waiters.push({ test: match, resolve: (e) => { clearTimeout(timer); resolve(e as Extract<HealEvent, { kind: K }>); } });
+    });
+  }
+
+  waitForState(state: HealState, timeoutMs?: number): Promise<unknown> {
+    return this.wait('state', (e) => e.state === state, timeoutMs);
+  }
+}
+
+function describe(e: HealEvent): string {
+  switch (e.kind) {
+    case 'state': return `state ${e.state}${e.reason ? ` (${e.reason})` : ''}`;
+    case 'log': return `log ${e.line.text.slice(0, 80)}`;
+    case 'error': return `error ${e.code}: ${e.message}`;
+    case 'done': return `done healed=${e.healed} ${e.reason}`;
+    default: return e.kind;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value. */
+export async function until<T>(what: string, fn: () => T | Promise<T>, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await sleep(200);
+  }
+}
