@@ -24,12 +24,14 @@ export interface PlanInput {
   /** Container port the exchange went to. */
   containerPort: number | null;
   replayUnsafeMethods: boolean;
+  /** True when the app crashed before it was ever reachable (or has no port): the start itself reproduces it. */
+  crashedAtStartup?: boolean;
 }
 
 /** Chooses how to reproduce `crash`, saying plainly why when a request is not replayed. */
 export function planReproducer(input: PlanInput): ReproducerPlan {
   const { exchange, request, image } = input;
-  const fallbackKind: 'start' | 'command' = image.ports.length > 0 ? 'start' : 'command';
+  const fallbackKind: 'start' | 'command' = image.ports.length > 0 || input.crashedAtStartup ? 'start' : 'command';
   const fallbackDescription = fallbackKind === 'start' ? 'start' : image.cmd.join(' ') || 'start';
   if (exchange && request && input.containerPort !== null) {
     const description = `${exchange.method} ${exchange.path}${exchange.query ? `?${exchange.query}` : ''}`;
@@ -45,7 +47,7 @@ export function planReproducer(input: PlanInput): ReproducerPlan {
     }
     return { kind: 'http', description, request, containerPort: input.containerPort, exchangeId: exchange.id };
   }
-  if (image.ports.length > 0) {
+  if (image.ports.length > 0 && !input.crashedAtStartup) {
     return {
       kind: fallbackKind,
       description: fallbackDescription,

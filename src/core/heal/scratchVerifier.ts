@@ -1,0 +1,306 @@
+/**
+ * Verifies a candidate patch in a scratch copy of the workspace with its own container: first the reproducer must
+ * make the UNPATCHED copy crash, then the patched copy must pass it (no crash of that signature, no 5xx), stay up
+ * (or exit 0) for the window, answer the health URL and pass the verify command.
+ */
+import { connect } from 'node:net';
+import Docker from 'dockerode';
+import type { CrashReport } from '../crash/crashReport';
+import type { PatchFile, PendingPatch } from '../agent/llmProvider';
+import { DisposableStore, toDisposable, type Disposable } from '../lifecycle';
+import type { AppImage, ContainerExit, ContainerRuntime, ContainerSession, LogLine, LogStream, RuntimeSettings } from '../runtime/containerRuntime';
+import { describeResponse, replayRequest, type ReplayResponse, type ReproducerPlan } from '../replay/reproducer';
+import type { VerifySettings } from './healController';
+import type { ReproducerResult, VerificationResult } from './healEvents';
+import { createScratchCopy, removeScratchCopy } from './scratchCopy';
+
+/** What the verifier needs of a crash scanner (CrashScanner fits). */
+export interface ScannerLike extends Disposable {
+  push(text: string, stream: LogStream): void;
+  onCrash(listener: (crash: CrashReport) => void): Disposable | void;
+  flush(): void;
+}
+
+export interface ScratchVerifierOptions {
+  workspaceDir: string;
+  runtime: ContainerRuntime;
+  image: AppImage;
+  settings: RuntimeSettings;
+  workspaceId: string;
+  verify: VerifySettings;
+  /** A scanner mapping the scratch copy's paths (its quiet period decides how long to wait after a replay). */
+  createScanner: (scratchDir: string) => ScannerLike;
+  scannerQuietMs: number;
+  /** Scratch output, for the live log (tagged) and tests. */
+  onLine?: (line: LogLine) => void;
+  signal?: AbortSignal;
+}
+
+/** The outcome of one scratch run. */
+export interface ScratchRun {
+  crashes: CrashReport[];
+  sameCrash: boolean;
+  exit: ContainerExit | null;
+  running: boolean;
+  replay?: ReplayResponse;
+  /** Set when the app never became reachable. */
+  unreachable?: string;
+  health?: { ok: boolean; detail: string };
+  command?: { ok: boolean; detail: string };
+  tail: string[];
+}
+
+/** How long a service may take to listen in the scratch container. */
+const READY_TIMEOUT_MS = 20_000;
+const REPLAY_TIMEOUT_MS = 15_000;
+const TAIL_LINES = 40;
+
+const delay = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export class ScratchVerifier {
+  private before: { run: ScratchRun; result: ReproducerResult } | null = null;
+
+  constructor(private readonly opts: ScratchVerifierOptions) {}
+
+  /** Runs the reproducer against the unpatched copy (once; later attempts reuse it). */
+  async reproduceBefore(plan: ReproducerPlan, crash: CrashReport): Promise<ReproducerResult> {
+    if (this.before) return this.before.result;
+    if (plan.kind === 'none') {
+      const result: ReproducerResult = { kind: 'none', description: plan.description, reproduced: false, note: plan.note };
+      this.before = { run: { crashes: [], sameCrash: false, exit: null, running: false, tail: [] }, result };
+      return result;
+    }
+    const run = await this.run([], plan, crash, 'before');
+    let reproduced: boolean;
+    let before: string;
+    if (plan.kind === 'http') {
+      const failed = run.replay ? run.replay.status === null || run.replay.status >= 500 : false;
+      reproduced = run.sameCrash || failed;
+      before = run.unreachable ? `not reachable (${run.unreachable})` : run.replay ? describeResponse(run.replay) : 'not run';
+    } else {
+      reproduced = run.sameCrash;
+      before = run.sameCrash ? `crashed with ${crash.type}` : describeExit(run, this.windowMs);
+    }
+    const result: ReproducerResult = {
+      kind: plan.kind,
+      description: plan.description,
+      before,
+      reproduced,
+      ...(plan.note ? { note: plan.note } : {}),
+    };
+    if (!reproduced) {
+      result.note = `not reproducible: ${plan.description} did not reproduce the crash on the unpatched code (${before})${plan.note ? `; ${plan.note}` : ''}`;
+    }
+    this.before = { run, result };
+    return result;
+  }
+
+  /** Verifies `patch` (after `reproduceBefore`). A refused patch's output tail says why, for the next attempt. */
+  async verifyPatch(plan: ReproducerPlan, crash: CrashReport, patch: PendingPatch): Promise<VerificationResult> {
+    const beforeResult = await this.reproduceBefore(plan, crash);
+    const checks: VerificationResult['checks'] = [];
+    if (plan.kind !== 'none') {
+      checks.push({ name: 'reproduce before', passed: beforeResult.reproduced, detail: beforeResult.reproduced ? `${plan.description} -> ${beforeResult.before} on the unpatched code` : beforeResult.note ?? 'not reproducible' });
+    } else {
+      checks.push({ name: 'reproducer', passed: true, detail: plan.note });
+    }
+    if (plan.kind !== 'none' && !beforeResult.reproduced) {
+      return { passed: false, checks, reproducer: { ...beforeResult }, outputTail: this.before?.run.tail ?? [] };
+    }
+    const run = await this.run(patch.files, plan, crash, 'after');
+    let after: string;
+    if (plan.kind === 'http') {
+      const r = run.replay;
+      const ok = !!r && r.status !== null && r.status < 500 && !run.sameCrash;
+      after = run.unreachable ? `not reachable (${run.unreachable})` : r ? describeResponse(r) : 'not run';
+      checks.push({
+        name: 'replay after',
+        passed: ok,
+        detail: ok ? `${plan.description} -> ${after}` : run.sameCrash ? `${plan.description} still raises ${crash.type}` : `${plan.description} -> ${after} (a 5xx or no answer is not a fix, even when the error is caught)`,
+      });
+    } else {
+      after = run.sameCrash ? `crashed with ${crash.type}` : describeExit(run, this.windowMs);
+    }
+    const secs = this.opts.verify.windowSeconds;
+    checks.push({ name: 'no recurrence', passed: !run.sameCrash, detail: run.sameCrash ? `${crash.type} came back within ${secs} s` : `no ${crash.type} within ${secs} s` });
+    const other = run.crashes.filter((c) => c.signature !== crash.signature);
+    if (other.length) checks.push({ name: 'no new crash', passed: false, detail: `a different crash appeared: ${other[0].type}: ${other[0].message}` });
+    const exitOk = run.running || run.exit?.exitCode === 0;
+    checks.push({ name: 'still running or exit 0', passed: exitOk, detail: run.running ? 'still running' : describeExit(run, this.windowMs) });
+    if (run.health) checks.push({ name: 'health URL', passed: run.health.ok, detail: run.health.detail });
+    if (run.command) checks.push({ name: 'verify command', passed: run.command.ok, detail: run.command.detail });
+    const passed = checks.every((c) => c.passed);
+    const reproducer: ReproducerResult = { ...beforeResult, after };
+    return { passed, checks, reproducer, outputTail: run.tail };
+  }
+
+  private get windowMs(): number {
+    return Math.max(0.5, this.opts.verify.windowSeconds) * 1000;
+  }
+
+  /** Starts a scratch container over a copy of the workspace with `files` overlaid, runs the reproducer, watches. */
+  private async run(files: readonly PatchFile[], plan: ReproducerPlan, crash: CrashReport, phase: 'before' | 'after'): Promise<ScratchRun> {
+    const o = this.opts;
+    const store = new DisposableStore();
+    const result: ScratchRun = { crashes: [], sameCrash: false, exit: null, running: false, tail: [] };
+    const dir = await createScratchCopy(o.workspaceDir, files);
+    store.register(toDisposable(() => removeScratchCopy(dir)));
+    try {
+      const scanner = store.register(o.createScanner(dir));
+      let onSame: (() => void) | null = null;
+      const sub = scanner.onCrash((c) => {
+        result.crashes.push(c);
+        if (c.signature === crash.signature) {
+          result.sameCrash = true;
+          onSame?.();
+        }
+      });
+      if (sub) store.register(sub);
+      let exited: (() => void) | null = null;
+      const session: ContainerSession = await o.runtime.start(o.image, { sourceDir: dir, role: 'scratch', workspaceId: o.workspaceId, settings: o.settings, signal: o.signal });
+      store.register(toDisposable(() => session.stop().catch(() => undefined)));
+      store.register(
+        session.onLine((line) => {
+          result.tail.push(line.text);
+          if (result.tail.length > TAIL_LINES) result.tail.shift();
+          if (line.stream !== 'system') scanner.push(line.text, line.stream);
+          o.onLine?.(line);
+        }),
+      );
+      store.register(
+        session.onExit((exit) => {
+          result.exit = exit;
+          scanner.flush();
+          exited?.();
+        }),
+      );
+      const exitedP = new Promise<void>((r) => (exited = r));
+      const sameP = new Promise<void>((r) => (onSame = r));
+      const windowMs = this.windowMs;
+
+      if (plan.kind === 'http') {
+        const hostPort = session.publishedPorts.get(plan.containerPort);
+        const base = hostPort ? `http://127.0.0.1:${hostPort}` : null;
+        const ready = base ? await waitReachable(hostPort!, exitedP, READY_TIMEOUT_MS, o.signal) : 'the port is not published';
+        if (ready !== true) {
+          result.unreachable = ready;
+        } else {
+          result.replay = await replayRequest(base!, plan.request, REPLAY_TIMEOUT_MS, o.signal);
+          // The trace is scanned after the scanner's quiet period; give it that long (plus the log pipeline).
+          await Promise.race([sameP, delay(o.scannerQuietMs + 700, o.signal)]);
+          scanner.flush();
+        }
+        if (phase === 'after' && !result.unreachable) {
+          await Promise.race([sameP, exitedP, delay(windowMs, o.signal)]);
+          if (!result.exit) await this.extraChecks(session, base, result);
+        }
+      } else {
+        // start / command / none: the window check.
+        await Promise.race([sameP, exitedP, delay(windowMs, o.signal)]);
+        if (result.exit) await Promise.race([sameP, delay(o.scannerQuietMs + 300, o.signal)]);
+        scanner.flush();
+        if (phase === 'after' && !result.sameCrash && !result.exit) {
+          const firstPort = o.image.ports[0];
+          const hostPort = firstPort !== undefined ? session.publishedPorts.get(firstPort) : undefined;
+          await this.extraChecks(session, hostPort ? `http://127.0.0.1:${hostPort}` : null, result);
+        }
+      }
+      result.running = session.running && !result.exit;
+      if (phase === 'after' && result.exit && (this.opts.verify.command || this.opts.verify.healthUrl)) {
+        if (this.opts.verify.healthUrl && !result.health) result.health = { ok: result.exit.exitCode === 0, detail: `not checked: the app exited with code ${result.exit.exitCode}` };
+        if (this.opts.verify.command && !result.command) result.command = { ok: false, detail: `not run: the app exited with code ${result.exit.exitCode} before it could run` };
+      }
+      return result;
+    } finally {
+      await store.dispose();
+    }
+  }
+
+  private async extraChecks(session: ContainerSession, base: string | null, result: ScratchRun): Promise<void> {
+    const v = this.opts.verify;
+    if (v.healthUrl) {
+      if (!base) result.health = { ok: false, detail: 'the app publishes no port to check' };
+      else {
+        // The health URL names the app as the user reaches it; only its path and query are used here.
+        const u = new URL(v.healthUrl, 'http://placeholder');
+        const r = await replayRequest(base, { method: 'GET', url: u.pathname + u.search, headers: {}, body: Buffer.alloc(0) }, REPLAY_TIMEOUT_MS, this.opts.signal);
+        const ok = r.status !== null && r.status >= 200 && r.status < 300;
+        result.health = { ok, detail: `GET ${u.pathname + u.search} -> ${describeResponse(r)}` };
+      }
+    }
+    if (v.command) {
+      const r = await execInContainer(session, ['sh', '-c', v.command], 120_000, this.opts.signal);
+      result.command = { ok: r.exitCode === 0, detail: `\`${v.command}\` exited ${r.exitCode ?? 'without a code'}${r.output ? `: ${r.output.trim().split('\n').slice(-5).join(' | ')}` : ''}` };
+    }
+  }
+}
+
+function describeExit(run: ScratchRun, windowMs: number): string {
+  if (!run.exit) return `ran ${Math.round(windowMs / 1000)} s without the crash`;
+  if (run.exit.oomKilled) return `killed for memory`;
+  if (run.exit.signal) return `killed by ${run.exit.signal}`;
+  return `exited ${run.exit.exitCode}`;
+}
+
+/** Polls the published port until something accepts a connection, the container exits or the time is up. */
+async function waitReachable(port: number, exited: Promise<void>, timeoutMs: number, signal?: AbortSignal): Promise<true | string> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (signal?.aborted) return 'cancelled';
+    if (gone) return 'the app exited before it answered';
+    // Docker's userland proxy accepts the connection even before the app listens, then closes it: probe with HTTP.
+    const ok = await probeHttp(port);
+    if (ok) return true;
+    await delay(150, signal);
+  }
+  return `nothing answered on port ${port} within ${Math.round(timeoutMs / 1000)} s`;
+}
+
+function probeHttp(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    let got = false;
+    const end = (v: boolean) => {
+      s.destroy();
+      resolve(v);
+    };
+    s.setTimeout(1500, () => end(false));
+    s.on('connect', () => s.write('OPTIONS /__autodev_probe HTTP/1.0\r\n\r\n'));
+    s.on('data', () => {
+      got = true;
+      end(true);
+    });
+    s.on('error', () => end(false));
+    s.on('close', () => resolve(got));
+  });
+}
+
+/** `docker exec` in the scratch container: the runtime's own exec when it has one, else the engine directly. */
+async function execInContainer(session: ContainerSession, cmd: string[], timeoutMs: number, signal?: AbortSignal): Promise<{ exitCode: number | null; output: string }> {
+  const withExec = session as ContainerSession & { exec?: (cmd: string[], opts?: { timeoutMs?: number; signal?: AbortSignal }) => Promise<{ exitCode: number | null; output: string }> };
+  if (typeof withExec.exec === 'function') return withExec.exec(cmd, { timeoutMs, signal });
+  const docker = new Docker();
+  const exec = await docker.getContainer(session.id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true });
+  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => (stream.destroy(), resolve()), timeoutMs);
+    signal?.addEventListener('abort', () => (stream.destroy(), resolve()), { once: true });
+    stream.on('data', (c: Buffer) => {
+      if (size < 64 * 1024) chunks.push(c);
+      size += c.length;
+    });
+    stream.on('end', () => (clearTimeout(timer), resolve()));
+    stream.on('close', () => (clearTimeout(timer), resolve()));
+    stream.on('error', () => (clearTimeout(timer), resolve()));
+  });
+  const info = await exec.inspect().catch(() => null);
+  return { exitCode: info?.ExitCode ?? null, output: Buffer.concat(chunks).toString('utf8') };
+}

@@ -1,0 +1,55 @@
+/**
+ * Where a heal process leaves its proxy's recording so `autodev replay DIR` can list it: a JSON file under the OS
+ * temp dir keyed by the workspace path. Written atomically (temp file + rename); holds masked exchanges only.
+ */
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { RecordedExchange } from './recordingProxy';
+
+export interface ReplayState {
+  pid: number;
+  proxyUrl: string | null;
+  containerPort: number;
+  updatedAt: number;
+  exchanges: RecordedExchange[];
+}
+
+export function replayStatePath(workspaceDir: string): string {
+  let real = path.resolve(workspaceDir);
+  try {
+    real = realpathSync(real);
+  } catch {
+    // keyed by the resolved path when the folder is gone
+  }
+  const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  return path.join(tmpdir(), 'autodev', 'replay', `${key}.json`);
+}
+
+export async function writeReplayState(workspaceDir: string, state: ReplayState): Promise<void> {
+  const file = replayStatePath(workspaceDir);
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(state), { mode: 0o600 });
+  await rename(tmp, file);
+}
+
+export async function readReplayState(workspaceDir: string): Promise<ReplayState | null> {
+  try {
+    return JSON.parse(await readFile(replayStatePath(workspaceDir), 'utf8')) as ReplayState;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the process that wrote the state is still alive. */
+export function writerAlive(state: ReplayState): boolean {
+  try {
+    process.kill(state.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
