@@ -12,6 +12,7 @@ export class MissionControlPanel implements vscode.Disposable {
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;
   private disposed = false;
+  private visible: boolean;
 
   /** Opens (or reveals) a panel beside the editor. */
   static create(extensionUri: vscode.Uri, feed: MissionControlFeed, onMessage: WebviewMessageHandler, preserveFocus = false): MissionControlPanel {
@@ -51,6 +52,7 @@ export class MissionControlPanel implements vscode.Disposable {
     onMessage: WebviewMessageHandler,
   ) {
     const webview = panel.webview;
+    this.visible = panel.visible;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.png');
     webview.html = missionControlHtml({
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString(),
@@ -69,8 +71,11 @@ export class MissionControlPanel implements vscode.Disposable {
           .catch(() => undefined); // the handler reports its own errors
       }),
       panel.onDidChangeViewState(({ webviewPanel }) => {
-        // Messages to a hidden webview are dropped: stop sending, and resync with a snapshot when shown.
-        if (webviewPanel.visible) feed.attach(post);
+        // Messages to a hidden webview are dropped: stop sending, and resync with a snapshot when shown again.
+        // Only on hidden⇄visible: focus changes also fire this, and a snapshot would cut the webview's log to the tail.
+        if (webviewPanel.visible === this.visible) return;
+        this.visible = webviewPanel.visible;
+        if (this.visible) feed.attach(post);
         else feed.detach();
       }),
       panel.onDidDispose(() => this.dispose()),
