@@ -79,6 +79,12 @@ export function CrashCard({ crash, post }: { crash: CrashDto | null; post(m: Web
           </ol>
         </details>
       )}
+      {c.text && (
+        <details class="crash-trace">
+          <summary>raw trace</summary>
+          <pre>{c.text.slice(0, 20_000)}</pre>
+        </details>
+      )}
       <div class="crash-signature muted small" title="signature">
         sig {c.signature}
       </div>

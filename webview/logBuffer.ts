@@ -46,7 +46,7 @@ export class LogBuffer {
   }
 
   append(lines: readonly LogLineDto[]): void {
-    for (const l of lines) this.push(l.text, l.stream, l.seq, l.time);
+    for (const l of lines) if (l && typeof l === 'object') this.push(l.text, l.stream, l.seq, l.time);
   }
 
   push(text: string, stream: LogStream, seq: number, time: number): void {
