@@ -1,16 +1,17 @@
 /** `AutoDev: Select Model…` and the preset pick of `Set API Key`: writes the user's (global) model settings. */
 import * as vscode from 'vscode';
+import { PRESETS } from '../core/agent/presets';
 import type { AutodevLog } from './autodevLog';
 
 /** Presets that take an API key (Ollama needs none; custom endpoints may). */
 export const KEY_PRESETS = ['openrouter', 'gemini', 'openai', 'custom'] as const;
 
 const PRESET_LABELS: Record<string, { label: string; detail: string }> = {
-  openrouter: { label: 'OpenRouter', detail: 'https://openrouter.ai/api/v1 — many models, one key (OPENROUTER_API_KEY)' },
-  gemini: { label: 'Google Gemini', detail: 'Gemini\'s OpenAI-compatible endpoint (GEMINI_API_KEY)' },
-  openai: { label: 'OpenAI', detail: 'https://api.openai.com/v1 (OPENAI_API_KEY)' },
-  ollama: { label: 'Ollama (local)', detail: 'http://127.0.0.1:11434/v1 — offline, no key' },
-  custom: { label: 'Custom endpoint…', detail: 'Any OpenAI-compatible base URL (vLLM, LM Studio, a proxy)' },
+  ...Object.fromEntries(Object.values(PRESETS).map((p) => [p.name, {
+    label: p.label,
+    detail: `${p.baseUrl} · default model ${p.model}${p.needsKey ? ` · key: SecretStorage, else ${p.keyEnv ?? 'AUTODEV_API_KEY'}` : ' · no key'}`,
+  }])),
+  custom: { label: 'Custom endpoint…', detail: 'Any OpenAI-compatible base URL (vLLM, LM Studio, a proxy) · key: SecretStorage, else AUTODEV_API_KEY' },
 };
 
 interface ProviderPick extends vscode.QuickPickItem {

@@ -1,0 +1,153 @@
+/**
+ * UI end-to-end in the real workbench: the packaged .vsix installed into code-server (VS Code 1.139), a temp copy of
+ * examples/python-divide (git repo + local bare remote) opened in headless Chromium. Drives what a person does —
+ * command palette, Mission Control, the diff editor's Accept, the Fixes sidebar's Push — and keeps a screenshot of
+ * each state under test-results/workbench/.
+ */
+import * as assert from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import type { ExampleWorkspace, Server } from '../../scripts/e2e-workbench.mjs';
+
+const root = path.resolve(__dirname, '../..');
+const shots = path.join(root, 'test-results', 'workbench');
+type Workbench = typeof import('../../scripts/e2e-workbench.mjs');
+const workbench = (): Promise<Workbench> => import(path.join(root, 'scripts/e2e-workbench.mjs'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The Mission Control document: a frame nested in the webview iframe that has the state banner. */
+async function missionControl(page: Page, timeoutMs = 60_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      if (await f.locator('.state-name').count().catch(() => 0)) return f;
+    }
+    await sleep(200);
+  }
+  throw new Error('Mission Control did not appear');
+}
+
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
+  await input.press('Enter');
+}
+
+describe('Workbench UI end to end (code-server + Chromium, installed .vsix)', function () {
+  this.timeout(8 * 60_000);
+  let wb: Workbench;
+  let vsix: string;
+  let dataDir: string;
+  let ws: ExampleWorkspace;
+  let server: Server | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let shot = 0;
+  const snap = async (name: string) => {
+    await page.screenshot({ path: path.join(shots, `${String(++shot).padStart(2, '0')}-${name}.png`) });
+  };
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+
+  before(async () => {
+    wb = await workbench();
+    wb.ensureKit();
+    rmSync(shots, { recursive: true, force: true });
+    mkdirSync(shots, { recursive: true });
+    vsix = wb.packageVsix();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'autodev-code-server-'));
+    ws = wb.makeExampleWorkspace('python-divide');
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await server?.stop();
+    ws?.cleanup();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    if (vsix) rmSync(path.dirname(vsix), { recursive: true, force: true });
+  });
+
+  it('packages a small .vsix with only the bundles, media and docs', () => {
+    const entries = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).trim().split('\n').filter((e) => e.startsWith('extension/'));
+    const unexpected = entries.filter((e) => !/^extension\/(dist\/(extension|cli|webview)\.js|media\/.+|README\.md|CHANGELOG\.md|LICENSE(\.txt)?|package\.json)$/i.test(e));
+    assert.deepStrictEqual(unexpected, [], `unexpected files in the .vsix: ${unexpected.join(', ')}`);
+    for (const needed of ['extension/dist/extension.js', 'extension/dist/webview.js', 'extension/media/icon.png', 'extension/package.json']) assert.ok(entries.includes(needed), `${needed} missing`);
+    const mb = statSync(vsix).size / 1024 / 1024;
+    assert.ok(mb < 5, `the .vsix is ${mb.toFixed(1)} MB`);
+  });
+
+  it('installs the .vsix into code-server and opens the workspace in the workbench', async () => {
+    const out = wb.installVsix(vsix, dataDir);
+    assert.match(out, /autodev\.autodev.*(successfully installed|was successfully)/i);
+    server = await wb.startServer({ kind: 'code-server', dataDir, folder: ws.dir });
+    browser = await wb.launchChromium();
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(ws.dir)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await page.locator('.statusbar').waitFor();
+    await snap('workbench');
+  });
+
+  it('Deploy Workspace from the command palette: Mission Control shows DEPLOYING → RUNNING → CRASHED → FIXING → VERIFYING → REVIEW', async () => {
+    await runCommand(page, 'AutoDev: Deploy Workspace');
+    const mc = await missionControl(page);
+    const seen: string[] = [];
+    const deadline = Date.now() + 4 * 60_000;
+    while (Date.now() < deadline) {
+      const state = (await mc.locator('.state-name').textContent().catch(() => null))?.trim();
+      if (state && state !== seen[seen.length - 1]) {
+        seen.push(state);
+        await snap(`state-${state}`);
+      }
+      if (state === 'REVIEW' || state === 'FAILED') break;
+      await sleep(100);
+    }
+    // The timeline is the record of every transition, including ones faster than a screenshot.
+    const timeline = (await mc.locator('.timeline .tl-state').allTextContents()).map((s) => s.trim());
+    const i = timeline.indexOf('DEPLOYING');
+    assert.deepStrictEqual(timeline.slice(i, i + 6), ['DEPLOYING', 'RUNNING', 'CRASHED', 'FIXING', 'VERIFYING', 'REVIEW'], `timeline: ${timeline.join(' → ')}; polled: ${seen.join(' → ')}`);
+    assert.ok(await mc.getByText('ZeroDivisionError').first().isVisible(), 'the crash card names the error');
+  });
+
+  it('opens the verified patch in the diff editor; Accept in the editor title applies it and the app is HEALED', async () => {
+    const diffTab = page.locator('.tabs-container .tab', { hasText: 'app.py (AutoDev fix)' });
+    await diffTab.first().waitFor({ timeout: 30_000 });
+    await diffTab.first().click();
+    await page.locator('.monaco-diff-editor').first().waitFor();
+    await snap('review-diff');
+    const accept = page.locator('.editor-actions .action-label[aria-label="Accept Patch"]');
+    await accept.first().waitFor({ timeout: 15_000 });
+    await accept.first().click();
+    const mc = await missionControl(page);
+    await mc.locator('.state-name', { hasText: 'HEALED' }).waitFor({ timeout: 120_000 });
+    await snap('state-HEALED');
+    const app = await import('node:fs').then((fs) => fs.readFileSync(path.join(ws.dir, 'app.py'), 'utf8'));
+    assert.doesNotMatch(app, /return total \/ len\(people\)\n/, 'app.py on disk has the fix');
+    assert.match(git(ws.dir, 'log', '-1', '--format=%s'), /^🩹 Auto-fix: ZeroDivisionError in app\.py:6/);
+  });
+
+  it('lists the fix in the Fixes sidebar and pushes it to the bare remote', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="AutoDev"]').first().click();
+    const row = page.locator('.monaco-list-row', { hasText: 'ZeroDivisionError in app.py:6' });
+    await row.first().waitFor({ timeout: 30_000 });
+    assert.match((await row.first().textContent()) ?? '', /committed/);
+    await snap('fixes-committed');
+    await row.first().hover();
+    await row.first().locator('.action-label[aria-label="Push Fix"]').click();
+    const head = git(ws.dir, 'rev-parse', 'HEAD');
+    const deadline = Date.now() + 60_000;
+    let remoteHead = '';
+    while (Date.now() < deadline && remoteHead !== head) {
+      remoteHead = git(ws.remote!, 'rev-parse', 'refs/heads/main');
+      await sleep(250);
+    }
+    assert.strictEqual(remoteHead, head, 'the bare remote has the fix commit');
+    await page.locator('.monaco-list-row', { hasText: 'pushed' }).first().waitFor({ timeout: 15_000 });
+    await snap('fixes-pushed');
+  });
+});
