@@ -68,7 +68,15 @@ export function LogView({ store, filter, onFilterChange }: LogViewProps) {
 
   useEffect(() => {
     let frame = 0;
+    let generation = store.logs.generation;
     const off = store.onLogs(() => {
+      if (store.logs.generation !== generation) {
+        // A snapshot or clear replaced the lines: the anchor points into a log that is gone.
+        generation = store.logs.generation;
+        anchor.current = null;
+        followRef.current = true;
+        setFollow(true);
+      }
       if (!frame) frame = requestAnimationFrame(() => {
         frame = 0;
         setTick((t) => t + 1);

@@ -139,6 +139,20 @@ describe('mission control webview (headless Chromium)', function () {
     assert.match(rows[rows.length - 1], /^line 101010 /, 'follows again');
   });
 
+  it('a new snapshot resumes following even when the user had paused', async () => {
+    await h.send(emptySnapshot());
+    await h.streamLines(5000);
+    await h.settle();
+    await h.page.locator('.log-scroller').evaluate((el) => (el.scrollTop = 0));
+    await h.settle();
+    assert.equal(await text(h, '.follow-state'), '❚❚ PAUSED');
+    await h.send({ type: 'state/snapshot', snapshot: incidentSnapshot() });
+    await h.settle();
+    assert.equal(await text(h, '.follow-state'), '● LIVE');
+    const rows = await visibleRowTexts(h);
+    assert.equal(rows[rows.length - 1], 'ZeroDivisionError: division by zero');
+  });
+
   it('scrolling to the middle shows the lines of that position', async () => {
     await h.send(emptySnapshot());
     await h.streamLines(100_000);
