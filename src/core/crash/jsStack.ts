@@ -7,6 +7,8 @@ const NODE_AT = /^\s+at (?:async )?(?:new )?(.*?)(?: \[as [^\]]+\])? \((.*)\)\s*
 const NODE_AT_BARE = /^\s+at (?:async )?(.*?)\s*$/;
 const LOCATION = /^(.*?):(\d+)(?::(\d+))?$/;
 const NODE_PSEUDO = /^(?:native|<anonymous>|node:[\w/]+|unknown location|eval at .*)$/;
+/** An unhandled 'error' event prints where it was emitted as a second block of frames. */
+const EMITTED = /^Emitted '[^']+' event on .* at:$/;
 const OMITTED = /^\s+\.\.\. \d+ lines? matching cause stack trace \.\.\.$/;
 const CAUSE = /^\s*\[cause\]: ([A-Za-z_$][\w$]*)(?: \[[\w$]+\])?: ?(.*?)(?: \{)?$/;
 /** `Error: msg`, `TypeError [ERR_X]: msg`, `Uncaught Error: msg`, a bare `Error`. */
@@ -102,6 +104,10 @@ export class NodeStackParser implements TraceParser {
       return 'more';
     }
     const c = line.charCodeAt(0);
+    if (EMITTED.test(line) && this.frames.length > 0) {
+      this.keep(line, lineNo);
+      return 'more';
+    }
     if (c !== 32 && c !== 9) return 'end';
     let body = line;
     const opensProps = body.endsWith(' {');

@@ -168,7 +168,7 @@ export class TraceAssembler {
     const prefix = new LinePrefix(line.slice(0, at));
     const body = prefix.strip(line);
     const java = JAVA_AT.exec(body);
-    // Walk back to the header, no further than a blank line or an earlier frame.
+    // Walk back to the header, no further than an earlier frame.
     let headerBack = 0;
     let fallbackBack = 0;
     let header: RegExpExecArray | null = null;
@@ -177,7 +177,9 @@ export class TraceAssembler {
       const idx = this.ringAt(back);
       if (this.ringNo[idx] !== lineNo - back) break;
       const s = prefix.strip(this.ring[idx]);
-      if (s.trim() === '' || /^\s+at /.test(s)) break;
+      // Messages may hold blank lines (assert's diffs); an earlier frame means an earlier trace.
+      if (s.trim() === '') continue;
+      if (/^\s+at /.test(s)) break;
       if (java) {
         const m = JAVA_HEADER.exec(s);
         if (m && isJavaHeaderName(m[1])) {

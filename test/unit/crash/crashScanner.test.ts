@@ -1,0 +1,170 @@
+import * as assert from 'node:assert/strict';
+import type { CrashReport } from '../../../src/core/crash/crashReport';
+import { CrashScanner } from '../../../src/core/crash/crashScanner';
+import { createPathMapper } from '../../../src/core/crash/pathMapper';
+import type { Disposable } from '../../../src/core/lifecycle';
+
+/** A fake clock and timer: time moves only when the test says so. */
+function fakeTime() {
+  let now = 0;
+  const timers: { at: number; fn: () => void; live: boolean }[] = [];
+  return {
+    now: () => now,
+    setTimer: (fn: () => void, ms: number): Disposable => {
+      const t = { at: now + ms, fn, live: true };
+      timers.push(t);
+      return { dispose: () => void (t.live = false) };
+    },
+    advance(ms: number) {
+      const end = now + ms;
+      for (;;) {
+        const due = timers.filter((t) => t.live && t.at <= end).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        now = due.at;
+        due.live = false;
+        due.fn();
+      }
+      now = end;
+    },
+    pending: () => timers.filter((t) => t.live).length,
+  };
+}
+
+const PY = [
+  'Traceback (most recent call last):',
+  '  File "/app/main.py", line 4, in <module>',
+  '    total = 1 / 0',
+  'ZeroDivisionError: division by zero',
+];
+
+function scanner(extra: Partial<ConstructorParameters<typeof CrashScanner>[0]> = {}) {
+  const time = fakeTime();
+  const s = new CrashScanner({ quietMs: 150, setTimer: time.setTimer, now: time.now, ...extra });
+  const seen: CrashReport[] = [];
+  s.onCrash((r) => seen.push(r));
+  return { s, seen, time };
+}
+
+describe('CrashScanner (live stream)', () => {
+  it('emits a Python crash after a quiet period when no further line comes', () => {
+    const { s, seen, time } = scanner();
+    for (const l of PY) s.push(l, 'stderr');
+    assert.equal(seen.length, 0, 'a chained exception could still follow');
+    time.advance(149);
+    assert.equal(seen.length, 0);
+    time.advance(1);
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].type, 'ZeroDivisionError');
+    assert.deepEqual(seen[0].lines, [1, 4]);
+  });
+
+  it('emits at once on the next unrelated line, without waiting for the timer', () => {
+    const { s, seen } = scanner();
+    for (const l of PY) s.push(l, 'stderr');
+    s.push('INFO restarting worker', 'stderr');
+    assert.equal(seen.length, 1);
+  });
+
+  it('emits a Node crash the moment its closing brace arrives', () => {
+    const { s, seen } = scanner();
+    for (const l of ['Error: boom', '    at main (/app/x.js:3:9) {', "  code: 'E_BOOM'", '}']) s.push(l, 'stderr');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].type, 'Error');
+  });
+
+  it('keeps waiting on a trace cut before its exception line, and flush() still emits nothing bogus', () => {
+    const { s, seen, time } = scanner();
+    s.push(PY[0], 'stderr');
+    s.push(PY[1], 'stderr');
+    time.advance(1000);
+    assert.equal(seen.length, 0);
+    s.push(PY[2], 'stderr');
+    s.push(PY[3], 'stderr');
+    s.flush();
+    assert.equal(seen.length, 1, 'the trace completed after a pause is one crash');
+  });
+
+  it('emits on flush() at the end of the stream', () => {
+    const { s, seen } = scanner({ quietMs: Infinity });
+    for (const l of PY) s.push(l, 'stderr');
+    assert.equal(seen.length, 0);
+    s.flush();
+    assert.equal(seen.length, 1);
+  });
+
+  it('keeps one trace per stream, so stdout chatter does not cut a stderr traceback', () => {
+    const { s, seen } = scanner();
+    s.push(PY[0], 'stderr');
+    s.push('GET /health 200', 'stdout');
+    s.push(PY[1], 'stderr');
+    s.push('GET /health 200', 'stdout');
+    s.push(PY[2], 'stderr');
+    s.push(PY[3], 'stderr');
+    s.flush();
+    assert.equal(seen.length, 1);
+    assert.deepEqual(seen[0].lines, [1, 6], 'line numbers count every pushed line');
+    assert.deepEqual([seen[0].userFrame?.file, seen[0].userFrame?.line], ['/app/main.py', 4]);
+  });
+
+  it('reports a chained exception once, as the last exception', () => {
+    const { s, seen, time } = scanner();
+    const chained = [
+      'Traceback (most recent call last):',
+      '  File "/app/main.py", line 2, in <module>',
+      "KeyError: 'a'",
+      '',
+      'During handling of the above exception, another exception occurred:',
+      '',
+      ...PY,
+    ];
+    for (const l of chained) s.push(l, 'stderr');
+    time.advance(200);
+    assert.deepEqual(seen.map((r) => r.type), ['ZeroDivisionError']);
+  });
+
+  it('strips ANSI colour codes and accepts several lines in one push', () => {
+    const { s, seen } = scanner();
+    s.push('\x1b[31mTypeError: x is not a function\x1b[0m\n    at run (/app/a.js:2:3)\n    at /app/a.js:5:1\n', 'stderr');
+    s.flush();
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].type, 'TypeError');
+    assert.equal(s.lines, 3);
+  });
+
+  it('maps frames through the path mapper and marks frames that map nowhere', () => {
+    const { s, seen } = scanner({ pathMapper: createPathMapper({ workspaceDir: '/ws' }) });
+    for (const l of [
+      'Traceback (most recent call last):',
+      '  File "/app/pkg/run.py", line 9, in main',
+      '  File "/usr/local/lib/python3.11/json/__init__.py", line 346, in loads',
+      'json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)',
+    ])
+      s.push(l, 'stderr');
+    s.flush();
+    const r = seen[0];
+    assert.equal(r.frames[0].workspaceFile, undefined);
+    assert.equal(r.frames[0].user, false);
+    assert.equal(r.frames[1].workspaceFile, 'pkg/run.py');
+    assert.equal(r.userFrame?.workspaceFile, 'pkg/run.py');
+    assert.equal(r.signature, 'json.decoder.JSONDecodeError|main|pkg/run.py');
+  });
+
+  it('stops emitting and cancels its timer when disposed', () => {
+    const { s, seen, time } = scanner();
+    for (const l of PY) s.push(l, 'stderr');
+    s.dispose();
+    time.advance(1000);
+    s.push('next', 'stderr');
+    s.flush();
+    assert.equal(seen.length, 0);
+    assert.equal(time.pending(), 0);
+  });
+
+  it('emits a trace that never completes after a long quiet spell (the process died mid-write)', () => {
+    const { s, seen, time } = scanner();
+    s.push('Exception in thread "main" java.lang.IllegalStateException: half', 'stderr');
+    s.push('\tat com.acme.Main.main(Main.java:3)', 'stderr');
+    time.advance(150);
+    assert.equal(seen.length, 1, 'a Java trace with a frame is complete enough');
+  });
+});
