@@ -54,6 +54,8 @@ export type HostMessage =
   | { type: 'logs/didClear' }
   | { type: 'state/didChange'; state: HealState; at: number; reason?: string }
   | { type: 'crash/didDetect'; crash: CrashDto }
+  /** The crash no longer describes the running code (a fresh deploy). */
+  | { type: 'crash/didClear' }
   | { type: 'agent/didAct'; activity: AgentActivity }
   | { type: 'ledger/didRecord'; record: LedgerRecord }
   | { type: 'patch/didPropose'; patch: PatchDto }

@@ -23,7 +23,7 @@ export interface ViewModel {
 export const VIEW_LIMITS = { timeline: 200, activity: 500, ledger: 200, fixes: 500 } as const;
 
 const HOST_TYPES = new Set<HostMessage['type']>([
-  'state/snapshot', 'logs/didAppend', 'logs/didClear', 'state/didChange', 'crash/didDetect', 'agent/didAct',
+  'state/snapshot', 'logs/didAppend', 'logs/didClear', 'state/didChange', 'crash/didDetect', 'crash/didClear', 'agent/didAct',
   'ledger/didRecord', 'patch/didPropose', 'patch/didClear', 'fix/didUpdate', 'proxy/didChange', 'autoHeal/didChange',
 ]);
 
@@ -113,6 +113,9 @@ export class Store {
         return;
       case 'crash/didDetect':
         this.setView({ ...v, crash: msg.crash });
+        return;
+      case 'crash/didClear':
+        this.setView({ ...v, crash: null });
         return;
       case 'agent/didAct':
         this.setView({ ...v, activity: tail([...v.activity, msg.activity], VIEW_LIMITS.activity) });

@@ -145,16 +145,20 @@ export class MissionControlFeed implements Disposable {
         return;
       case 'state': {
         const entry = { state: e.state, at: e.at, reason: e.reason };
+        // A fresh deploy starts a new story: the old crash and patch no longer describe the running code.
         const fresh = e.state === 'DEPLOYING' && e.previous !== 'DEPLOYING';
+        const clearCrash = fresh && this.snap.crash !== null;
+        const clearPatch = fresh && this.snap.patch !== null;
         this.snap = {
           ...this.snap,
           state: e.state,
           timeline: bounded([...this.snap.timeline, entry], this.opts.maxTimeline),
-          // A fresh deploy starts a new story: the old crash and patch no longer describe the running code.
           crash: fresh ? null : this.snap.crash,
           patch: fresh ? null : this.snap.patch,
         };
         this.sendNow({ type: 'state/didChange', state: e.state, at: e.at, reason: e.reason });
+        if (clearCrash) this.sendNow({ type: 'crash/didClear' });
+        if (clearPatch) this.sendNow({ type: 'patch/didClear' });
         return;
       }
       case 'crash':

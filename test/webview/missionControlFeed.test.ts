@@ -119,8 +119,12 @@ describe('mission control feed', () => {
     feed.handle({ kind: 'fix', fix: { ...sampleFixes()[2], id: 'p9', status: 'rejected' } });
     assert.equal(feed.snapshot().patch, null);
     assert.equal(sent[sent.length - 1].type, 'patch/didClear');
+    feed.handle({ kind: 'patch', patch: samplePatch('p10').patch, verification: samplePatch().verification });
+    sent.length = 0;
     feed.handle({ kind: 'state', state: 'DEPLOYING', previous: 'FAILED', at: 9 });
     assert.equal(feed.snapshot().crash, null);
+    assert.equal(feed.snapshot().patch, null);
+    assert.deepEqual(sent.map((m) => m.type), ['state/didChange', 'crash/didClear', 'patch/didClear']);
   });
 
   it('puts build output and heal notes in the log as system lines', () => {

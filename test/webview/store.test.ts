@@ -28,7 +28,9 @@ describe('webview store', () => {
     assert.equal(s.current.crash?.crash.type, 'ZeroDivisionError');
     assert.equal(s.current.costUsd, 0.5 + 0.0012);
     s.apply({ type: 'patch/didClear' });
+    s.apply({ type: 'crash/didClear' });
     assert.equal(s.current.patch, null);
+    assert.equal(s.current.crash, null);
   });
 
   it('updates a fix in place by id and appends new ones', () => {
