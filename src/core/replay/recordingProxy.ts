@@ -7,7 +7,7 @@ import { Agent, createServer, type IncomingMessage, type Server, type ServerResp
 import type { AddressInfo, Socket } from 'node:net';
 import httpProxy from 'http-proxy';
 import { Emitter, type Disposable } from '../lifecycle';
-import { maskHeaders, maskInlineSecrets, maskQuery } from './secretMasking';
+import { isSecretName, maskHeaders, maskInlineSecrets, maskQuery } from './secretMasking';
 
 /** One request/response pair as shown to people and models: secrets masked, bodies cut at `bodyLimit` bytes. */
 export interface RecordedExchange {
@@ -58,6 +58,11 @@ export interface RecordingProxyOptions {
   port?: number;
   /** Extra masking (e.g. the agent's redactor with the workspace's .env values). */
   mask?: (text: string) => string;
+  /**
+   * Called with each credential value the proxy masked (auth header tokens, cookie values, secret query values),
+   * so the app's own log lines and prompts can mask them too when the app prints them.
+   */
+  onSecret?: (value: string) => void;
 }
 
 interface Entry {
@@ -235,6 +240,7 @@ export class RecordingProxy implements Disposable {
     };
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = v;
+    if (this.options.onSecret) for (const v of secretValues(req.headers, q >= 0 ? raw.slice(q + 1) : '')) this.options.onSecret(v);
     const entry: Entry = {
       exchange,
       replay: { method: exchange.method, url: raw, headers, body: null },
@@ -296,4 +302,40 @@ function keepFirst(chunks: Buffer[], chunk: Buffer, limit: number): void {
   for (const c of chunks) have += c.length;
   if (have >= limit) return;
   chunks.push(have + chunk.length <= limit ? Buffer.from(chunk) : Buffer.from(chunk.subarray(0, limit - have)));
+}
+
+/** The raw credential values of a request: whole header values, their token part, cookie values, secret query values. */
+function secretValues(headers: IncomingMessage['headers'], query: string): string[] {
+  const out = new Set<string>();
+  const add = (v: string | undefined) => {
+    const t = v?.trim();
+    // Short values ("1", "yes") would mask ordinary words everywhere.
+    if (t && t.length >= 6) out.add(t);
+  };
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || !isSecretName(name)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      add(v);
+      const scheme = /^\s*\w+\s+(\S+)\s*$/.exec(v);
+      if (scheme) add(scheme[1]);
+      if (/cookie/i.test(name)) for (const part of v.split(/;\s*/)) add(part.split('=').slice(1).join('=').split(';')[0]);
+    }
+  }
+  for (const pair of query.split('&')) {
+    const eq = pair.indexOf('=');
+    if (eq < 0) continue;
+    let name = pair.slice(0, eq);
+    let value = pair.slice(eq + 1);
+    try {
+      name = decodeURIComponent(name);
+      value = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      // keep the raw text
+    }
+    if (isSecretName(name)) {
+      add(value);
+      add(pair.slice(eq + 1));
+    }
+  }
+  return [...out];
 }
