@@ -131,6 +131,19 @@ describe('recording proxy (real HTTP)', () => {
     assert.ok(x.error, 'error recorded');
   });
 
+  it('reports the raw credential values it masked (header tokens, cookie values, secret query values)', async () => {
+    const seen: string[] = [];
+    const p = new RecordingProxy({ target: () => app.url, onSecret: (v) => seen.push(v) });
+    await p.listen();
+    try {
+      await send(`${p.url}/ok?token=qtoken-123456&page=2`, { headers: { authorization: 'Bearer abcdef123456', cookie: 'sid=cookie-value-1; theme=dark' } });
+      for (const v of ['Bearer abcdef123456', 'abcdef123456', 'cookie-value-1', 'qtoken-123456']) assert.ok(seen.includes(v), v);
+      assert.ok(!seen.includes('dark') && !seen.includes('2'), 'short or non-secret values are not reported');
+    } finally {
+      await p.dispose();
+    }
+  });
+
   it('answers 502 when the app is not running', async () => {
     const p = new RecordingProxy({ target: () => null });
     await p.listen();
