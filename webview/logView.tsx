@@ -1,7 +1,7 @@
 /** The live log: virtualized rows (fixed height, only visible ones in the DOM), ANSI colours, filter, pause-on-scroll. */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
-import { parseAnsi, type AnsiSegment, type AnsiStyle } from './ansi';
+import { parseAnsi, type AnsiStyle } from './ansi';
 import { LogIndex, type LogFilter } from './logIndex';
 import type { Store } from './store';
 import { formatClock } from './format';
@@ -159,7 +159,6 @@ export function LogView({ store, filter, onFilterChange }: LogViewProps) {
         filtered={index.filtered}
         dropped={buffer.dropped}
         follow={follow}
-        onJump={() => setFollowing(true)}
       />
       <div class="log-scroller" ref={scroller} onScroll={onScroll} tabIndex={0} role="log" aria-live="off">
         <div class="log-spacer" style={{ height: `${g.spacer}px` }} />
@@ -185,7 +184,6 @@ interface ToolbarProps {
   filtered: boolean;
   dropped: number;
   follow: boolean;
-  onJump(): void;
 }
 
 function LogToolbar({ filter, onFilterChange, total, shown, filtered, dropped, follow }: ToolbarProps) {
@@ -281,5 +279,3 @@ export function segmentStyle(s: AnsiStyle): { className: string; style?: Record<
   if (s.strike) classes.push('a-strike');
   return { className: classes.join(' '), style: Object.keys(style).length ? style : undefined };
 }
-
-export type { AnsiSegment };
