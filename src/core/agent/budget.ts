@@ -35,7 +35,7 @@ const PRICES: [string, number, number][] = [
   ['builtin-fixer', 0, 0],
 ];
 
-/** True for endpoints on this machine (Ollama, vLLM on localhost): they cost nothing. */
+/** True for endpoints on this machine (Ollama, vLLM, or a LiteLLM proxy that may still forward to a paid API). */
 export function isLocalEndpoint(baseUrl?: string): boolean {
   if (!baseUrl) return false;
   try {
@@ -50,8 +50,7 @@ export function isLocalEndpoint(baseUrl?: string): boolean {
  * Estimated USD for a request, or null when the model is not in the price table. Matches the longest known name
  * that the model id starts with, with or without a vendor prefix (`openai/gpt-4o-mini`, `gpt-4o-mini-2024-07-18`).
  */
-export function estimateCostUsd(model: string, promptTokens: number, completionTokens: number, baseUrl?: string): number | null {
-  if (isLocalEndpoint(baseUrl)) return 0;
+export function estimateCostUsd(model: string, promptTokens: number, completionTokens: number): number | null {
   const m = model.toLowerCase().replace(/^models\//, '');
   const bare = m.includes('/') ? m.slice(m.indexOf('/') + 1) : m;
   let best: [string, number, number] | undefined;

@@ -25,6 +25,8 @@ export interface OpenAiProviderOptions {
   headers?: Record<string, string>;
   /** Longest Retry-After honoured before giving up (default 60 s). */
   maxRetryAfterMs?: number;
+  /** 'free' for a local model server (the Ollama preset): cost 0 instead of "unknown". */
+  pricing?: 'free' | 'table';
   /** Called before each retry (for logs and tests). */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
   /** Waits between retries; tests may record instead. */
@@ -172,7 +174,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         parsed = completionFromBody(json);
       }
       const u = parsed.usage;
-      const cost = u ? (u.providerCost ?? estimateCostUsd(this.model, u.promptTokens, u.completionTokens, this.baseUrl) ?? undefined) : undefined;
+      const cost = u ? (u.providerCost ?? (this.opts.pricing === 'free' ? 0 : estimateCostUsd(this.model, u.promptTokens, u.completionTokens)) ?? undefined) : undefined;
       return {
         message: parsed.message,
         usage: u ? { promptTokens: u.promptTokens, completionTokens: u.completionTokens, ...(cost !== undefined ? { costUsd: cost } : {}) } : undefined,

@@ -10,7 +10,7 @@ import { isLocalEndpoint } from './budget';
 export { apiKeyFromEnv } from './presets';
 
 /** Options beyond ProviderConfig that only some callers set (tests, settings such as streaming). */
-export type ProviderExtras = Partial<Pick<OpenAiProviderOptions, 'stream' | 'maxRetries' | 'onRetry' | 'sleep' | 'streamUsage' | 'maxRetryAfterMs'>>;
+export type ProviderExtras = Partial<Pick<OpenAiProviderOptions, 'stream' | 'pricing' | 'maxRetries' | 'onRetry' | 'sleep' | 'streamUsage' | 'maxRetryAfterMs'>>;
 
 /**
  * 'builtin' → the built-in fixer; 'openai' → an OpenAI-compatible client. The preset fills base URL, model and
@@ -41,6 +41,8 @@ export function createProvider(config: ProviderConfig, extras: ProviderExtras = 
     apiKey: config.apiKey,
     timeoutMs: config.timeoutMs,
     headers: preset?.headers,
+    // Ollama runs on this machine; other local URLs may be proxies to paid APIs, so they use the price table.
+    ...(preset?.name === 'ollama' ? { pricing: 'free' as const } : {}),
     ...extras,
   });
 }

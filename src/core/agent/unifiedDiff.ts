@@ -35,12 +35,13 @@ function diffOps(a: string[], b: string[]): Op[] {
         ops.push({ kind: ' ', line: am[i], a: pre + i, b: pre + j });
         i++;
         j++;
-      } else if (j < m && (i === n || t[i][j + 1] >= t[i + 1][j])) {
-        ops.push({ kind: '+', line: bm[j], a: pre + i, b: pre + j });
-        j++;
-      } else {
+      } else if (i < n && (j === m || t[i + 1][j] >= t[i][j + 1])) {
+        // Deletions before insertions, as git shows them.
         ops.push({ kind: '-', line: am[i], a: pre + i, b: pre + j });
         i++;
+      } else {
+        ops.push({ kind: '+', line: bm[j], a: pre + i, b: pre + j });
+        j++;
       }
     }
   }
