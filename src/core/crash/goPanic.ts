@@ -18,6 +18,7 @@ export class GoPanicParser implements TraceParser {
   private pendingFunction: string | null = null;
   private last: number;
   private readonly message: string;
+  private readonly type: string;
   private readonly text: string[] = [];
 
   constructor(
@@ -27,6 +28,8 @@ export class GoPanicParser implements TraceParser {
     message: string,
   ) {
     this.last = first;
+    // `fatal error:` (deadlock, concurrent map writes) is a runtime throw, not a panic: keep the name as printed.
+    this.type = firstLine.startsWith('fatal error') ? 'fatal error' : 'panic';
     this.message = capMessage(message);
     keepText(this.text, firstLine);
   }
@@ -82,7 +85,7 @@ export class GoPanicParser implements TraceParser {
     if (this.goroutines === 0) return null;
     return {
       language: 'go',
-      type: 'panic',
+      type: this.type,
       message: this.message,
       frames: this.frames,
       first: this.first,

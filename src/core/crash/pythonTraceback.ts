@@ -8,6 +8,7 @@ const PY_GROUP_HEADER = /^(\s*)\+ Exception Group Traceback \(most recent call l
 export const PY_FRAME = /^\s*File "(.*)", line (\d+)(?:, in (.+?))?\s*$/;
 const PY_EXCEPTION = /^([A-Za-z_][\w.]*)(?::(?: (.*))?)?\s*$/;
 const PY_CHAIN = /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
+const BARE_EXCEPTION = /(?:Error|Exception|Interrupt|Exit|Iteration|Group|Warning|Failure|Timeout|\.[A-Z]\w*)$/;
 const GROUP_LINE = /^( *)([|+])/;
 // Logging levels look like exception names ("ERROR: x") but never are.
 const LOG_WORDS = new Set(['INFO', 'DEBUG', 'WARNING', 'WARN', 'ERROR', 'CRITICAL', 'FATAL', 'TRACE', 'NOTICE', 'NOTE', 'HINT']);
@@ -88,7 +89,7 @@ export class PythonTracebackParser implements TraceParser {
       if (line.length === 0) return this.noiseLine();
       if (PY_HEADER.test(line) || PY_GROUP_HEADER.test(line)) return 'end';
       const e = PY_EXCEPTION.exec(line);
-      if (e && !LOG_WORDS.has(e[1]) && this.frames.length > 0) {
+      if (e && !LOG_WORDS.has(e[1]) && this.frames.length > 0 && (e[2] !== undefined || this.isBareException(line, e[1]))) {
         this.type = e[1];
         this.message = capMessage(e[2] ?? '');
         this.state = 'afterException';
@@ -116,6 +117,15 @@ export class PythonTracebackParser implements TraceParser {
       }
     }
     return 'end';
+  }
+
+  /**
+   * A line that is only a name (`AssertionError`, `KeyboardInterrupt`) is an exception when it looks like one, or
+   * when it follows the trace directly; after stray lines, "Done" is more likely chatter.
+   */
+  private isBareException(line: string, name: string): boolean {
+    if (line.includes(':')) return true;
+    return BARE_EXCEPTION.test(name) || (this.noise === 0 && /^[A-Z]/.test(name));
   }
 
   private noiseLine(): FeedResult {

@@ -12,6 +12,7 @@ const RING = 16;
 /** How far back from a first `at` line the error's header may be (multi-line messages, `Require stack:`). */
 const LOOKBACK = 12;
 const PY_GROUP_MARK = /^(.*?)\s*\+ Exception Group Traceback \(most recent call last\):\s*$/;
+const EMBEDDED_NODE_HEADER = /(?:^|[\s:\]|)])([A-Z][\w$]*(?:Error|Exception))(?: \[([\w$]+)\])?: (.*)$/;
 const REJECTION = /^\[UnhandledPromiseRejection: (.*)\] \{\s*$/;
 
 /**
@@ -202,6 +203,21 @@ export class TraceAssembler {
         }
       }
     }
+    if (!header && !fallback && !java) {
+      // A logger's prefix before the header: `[12:00:01] ERROR request failed: TypeError: x is not a function`.
+      for (let back = 1; back <= LOOKBACK; back++) {
+        const idx = this.ringAt(back);
+        if (this.ringNo[idx] !== lineNo - back) break;
+        const s = prefix.strip(this.ring[idx]);
+        if (/^\s+at /.test(s)) break;
+        const m = EMBEDDED_NODE_HEADER.exec(s);
+        if (m) {
+          fallback = [m[0], m[1], m[2], m[3]] as unknown as RegExpExecArray;
+          fallbackBack = back;
+          break;
+        }
+      }
+    }
     if (!header && fallback) {
       header = fallback;
       headerBack = fallbackBack;
@@ -235,11 +251,12 @@ export class TraceAssembler {
       if (back + k > RING || this.ringNo[idx] !== headerNo - k) return null;
       return prefix.strip(this.ring[idx]);
     };
-    const blank = line(1);
-    const caret = blank !== null && blank.trim() === '' ? line(2) : null;
+    // ESM link errors print the caret right above the header, without the blank line.
+    const gap = line(1)?.trim() === '' ? 1 : 0;
+    const caret = line(1 + gap);
     if (caret === null || !CARET.test(caret)) return { first: headerNo, text: [] };
     // The code line may be missing (caret right after the location) in some Node versions.
-    for (const k of [4, 3]) {
+    for (const k of [3 + gap, 2 + gap]) {
       const loc = line(k);
       const m = loc !== null ? EXCERPT_LOCATION.exec(loc) : null;
       if (m) {

@@ -196,6 +196,13 @@ describe('trace formats of other runtime versions and log collectors', () => {
     assert.equal(r.type, 'KeyError');
   });
 
+  it('does not take a bare word after stray lines for an exception, but takes a bare exception name', () => {
+    const notPython = ['Reading File "settings.toml", line 3, in section db', 'loading plugins', 'Done'].join('\n');
+    assert.deepEqual(scanText(notPython), []);
+    const bare = one(['Traceback (most recent call last):', '  File "/app/w.py", line 5, in <module>', '    assert ok', 'AssertionError'].join('\n'));
+    assert.deepEqual([bare.type, bare.message, bare.userFrame?.line], ['AssertionError', '', 5]);
+  });
+
   it('finds two crashes of different runtimes in one stream', () => {
     const r = scanText(
       [
