@@ -47,7 +47,8 @@ class HeldEmitter<T> {
   fire(e: T): void {
     if (this.backlog) {
       this.backlog.push(e);
-      if (this.backlog.length > this.cap) this.backlog.shift();
+      // Drop the oldest tenth at once (not one shift per event: that is quadratic on a big backlog).
+      if (this.backlog.length > this.cap) this.backlog.splice(0, Math.ceil(this.cap / 10));
     } else this.emitter.fire(e);
   }
 
@@ -317,6 +318,19 @@ export class DockerContainerSession implements ContainerSession {
     return last;
   }
 
+  /**
+   * Lets the output stream finish after the exit: it normally ends by itself; while data still flows the wait goes
+   * on, and a stream that stays silent for DRAIN_MS is given up on (a daemon that never closes it).
+   */
+  private async drain(run: Run): Promise<void> {
+    let drained = false;
+    void run.drained.then(() => (drained = true));
+    const since = Date.now();
+    while (!drained && Date.now() - Math.max(run.lastDataAt, since) < DRAIN_MS) {
+      await Promise.race([run.drained, delay(100)]);
+    }
+  }
+
   /** Waits for the exit (re-waiting across daemon hiccups), drains the output, then reports it. */
   private async watchExit(run: Run): Promise<void> {
     let backoff = 250;
@@ -348,7 +362,7 @@ export class DockerContainerSession implements ContainerSession {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       }
     }
-    await Promise.race([run.drained, delay(DRAIN_MS)]);
+    await this.drain(run);
     run.ended = true;
     if (run === this.current) this.isRunning = false;
     if (run.suppressExit) return;
