@@ -6,7 +6,7 @@ const NODE_LIB = /(?:^node:|^internal[\\/]|[\\/]node_modules[\\/]|^node_modules[
 const JAVA_LIB_FN = /^(?:[\w.-]+\/)?(?:java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|org\.junit|org\.gradle|org\.apache\.maven)\./;
 const GO_LIB = /(?:^\/usr\/local\/go\/|^\/usr\/lib\/go[\\/-]|GOROOT|[\\/]pkg[\\/]mod[\\/]|^\/usr\/share\/go|[\\/]go[\\/]src[\\/]runtime[\\/]|^runtime[\\/])/;
 const GO_LIB_FN = /^(?:runtime|testing|panic|reflect|sync|internal)[.(/]/;
-const RUST_LIB = /(?:^\/rustc\/|[\\/]\.cargo[\\/](?:registry|git)[\\/]|[\\/]library[\\/](?:std|core|alloc)[\\/]src[\\/]|[\\/]\.rustup[\\/])/;
+const RUST_LIB = /(?:^\/rustc\/|^library[\\/](?:std|core|alloc)[\\/]|[\\/]\.cargo[\\/](?:registry|git)[\\/]|[\\/]library[\\/](?:std|core|alloc)[\\/]src[\\/]|[\\/]\.rustup[\\/])/;
 const RUST_LIB_FN = /^(?:std::|core::|alloc::|rust_begin_unwind|__rust|_start|__libc_start|<unknown>)/;
 const RUBY_LIB = /(?:[\\/]gems[\\/]|[\\/]lib[\\/]ruby[\\/]|^<internal:|[\\/]rubygems[\\/]|[\\/]vendor[\\/]bundle[\\/])/;
 
