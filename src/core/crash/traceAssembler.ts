@@ -13,6 +13,7 @@ const RING = 16;
 const LOOKBACK = 12;
 const PY_GROUP_MARK = /^(.*?)\s*\+ Exception Group Traceback \(most recent call last\):\s*$/;
 const EMBEDDED_NODE_HEADER = /(?:^|[\s:\]|)])([A-Z][\w$]*(?:Error|Exception))(?: \[([\w$]+)\])?: (.*)$/;
+const RUBY_LOCATION = /(?<![^\s|\]])[^\s|\]]+?:\d+:(?:in [`']| syntax errors?\b)/;
 const REJECTION = /^\[UnhandledPromiseRejection: (.*)\] \{\s*$/;
 
 /**
@@ -87,8 +88,8 @@ export class TraceAssembler {
     i = line.indexOf('File "');
     if (i >= 0) {
       // A traceback without its header: SyntaxError of the main script, or a log cut mid-trace.
-      let p = i;
-      while (p > 0 && (line.charCodeAt(p - 1) === 32 || line.charCodeAt(p - 1) === 9)) p--;
+      // Python indents frame lines by two spaces; whatever precedes them is a log prefix.
+      const p = i >= 2 && line.charCodeAt(i - 1) === 32 && line.charCodeAt(i - 2) === 32 ? i - 2 : i;
       const rest = line.slice(p);
       if (PY_FRAME.test(rest)) this.active = new PythonTracebackParser(new LinePrefix(line.slice(0, p)), lineNo, rest);
       return;
@@ -123,16 +124,11 @@ export class TraceAssembler {
   }
 
   private startRuby(line: string, lineNo: number): void {
-    // Ruby prints the file first, so a prefix ends at the last space before a path-like token.
-    let start = 0;
-    let head = rubyStart(line);
-    if (!head) {
-      const sp = line.search(/\s\S+?:\d+:(?:in |\s)/);
-      if (sp < 0) return;
-      start = sp + 1;
-      head = rubyStart(line.slice(start));
-      if (!head) return;
-    }
+    // Ruby prints the file first, so a log prefix ends where the first `file:line:in` token begins.
+    const start = line.search(RUBY_LOCATION);
+    if (start < 0) return;
+    const head = rubyStart(line.slice(start));
+    if (!head) return;
     const prefix = new LinePrefix(line.slice(0, start));
     this.active = new RubyBacktraceParser(prefix, lineNo, line.slice(start), head, (l) => this.startsTrace(l));
   }

@@ -55,6 +55,25 @@ describe('crash detection on logs captured from real runtimes', () => {
     }
   });
 
+  describe('the same logs behind log-collector prefixes on every line', () => {
+    const prefixes: [string, (i: number) => string][] = [
+      ['docker compose', () => 'svc-1  | '],
+      ['RFC 3339 timestamps of varying width', (i) => `2024-05-01T10:00:${String(i % 60).padStart(2, '0')}.${i}Z `],
+      ['coloured compose', () => '\x1b[36mweb-1 |\x1b[0m '],
+      ['bracketed timestamps', (i) => `[2024-05-01 10:00:0${i % 10},${100 + i}] `],
+    ];
+    for (const [name, prefix] of prefixes) {
+      it(`finds the same crashes with ${name} prefixes`, () => {
+        for (const c of fixtures) {
+          const lines = c.log.split('\n');
+          const prefixed = lines.map((l, i) => (i === lines.length - 1 && l === '' ? '' : prefix(i) + l)).join('\n');
+          const got = scanText(prefixed).map(summary);
+          assert.deepEqual(got, scanText(c.log).map(summary), c.name);
+        }
+      });
+    }
+  });
+
   it('gives every report 1-based line ranges that hold its trace, in order and without overlap', () => {
     for (const c of fixtures) {
       const total = c.log.split('\n').length;
