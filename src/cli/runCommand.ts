@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AutoDevError } from '../core/errors';
+import { AutoDevError, isAutoDevError } from '../core/errors';
 import { DEFAULT_RUNTIME_SETTINGS, type ContainerExit, type RuntimeSettings } from '../core/runtime/containerRuntime';
 import { DockerRuntime, workspaceIdFor } from '../core/runtime/dockerRuntime';
 import { parseArgs, type CliIo } from './args';
@@ -28,38 +28,58 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     ...(typeof flags.image === 'string' ? { imageOverride: flags.image } : {}),
   };
   const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
-  const note = (text: string) => io.stderr.write(`[autodev] ${text}\n`);
+  // A closed output pipe (`autodev run … | head`) must not kill us before the container is removed.
+  const outputGone = new AbortController();
+  const onOutputError = () => outputGone.abort();
+  io.stdout.on('error', onOutputError);
+  io.stderr.on('error', onOutputError);
+  const note = (text: string) => {
+    if (!outputGone.signal.aborted) io.stderr.write(`[autodev] ${text}\n`);
+  };
+
+  // The timeout covers the whole command (build included), like coreutils `timeout` around it.
+  const timer = new AbortController();
+  const timeoutHandle = timeout !== undefined ? setTimeout(() => timer.abort(), timeout * 1000) : undefined;
+  timeoutHandle?.unref();
+  const signal = AbortSignal.any([io.signal, timer.signal, outputGone.signal]);
+  const stopped = (): number => {
+    note(timer.signal.aborted ? `timeout after ${timeout} s: stopping the container` : 'interrupted: stopping the container');
+    return timer.signal.aborted ? TIMEOUT_EXIT : INTERRUPT_EXIT;
+  };
 
   note(`building ${positionals[0]}…`);
-  const image = await runtime.buildImage(dir, settings, (e) => {
-    if (e.kind === 'pull') note(e.text);
-  }, io.signal);
-  if (io.signal.aborted) return INTERRUPT_EXIT;
-  const session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings, signal: io.signal });
+  let session;
   try {
+    const image = await runtime.buildImage(dir, settings, (e) => {
+      if (e.kind === 'pull') note(e.text);
+    }, signal);
+    if (signal.aborted) return stopped();
+    session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings, signal });
     const ports = [...session.publishedPorts].map(([c, h]) => `${c} → 127.0.0.1:${h}`).join(', ');
     note(`started ${image.kind} app in container ${session.id.slice(0, 12)}${ports ? ` (ports ${ports})` : ''}`);
+  } catch (err) {
+    clearTimeout(timeoutHandle);
+    if (signal.aborted && isAutoDevError(err, 'Cancelled')) return stopped();
+    throw err;
+  }
+  try {
     session.onLine((line) => {
+      if (outputGone.signal.aborted) return;
       if (line.stream === 'stdout') io.stdout.write(line.text + '\n');
       else io.stderr.write(line.stream === 'system' ? `[autodev] ${line.text}\n` : line.text + '\n');
     });
-    const outcome = await new Promise<{ exit: ContainerExit } | { reason: 'timeout' | 'interrupt' }>((resolve) => {
-      session.onExit((exit) => resolve({ exit }));
-      const onAbort = () => resolve({ reason: 'interrupt' });
-      if (io.signal.aborted) onAbort();
-      io.signal.addEventListener('abort', onAbort, { once: true });
-      if (timeout !== undefined) setTimeout(() => resolve({ reason: 'timeout' }), timeout * 1000).unref();
+    const exit = await new Promise<ContainerExit | undefined>((resolve) => {
+      session.onExit(resolve);
+      if (signal.aborted) resolve(undefined);
+      signal.addEventListener('abort', () => resolve(undefined), { once: true });
     });
-    if ('reason' in outcome) {
-      note(outcome.reason === 'timeout' ? `timeout after ${timeout} s: stopping the container` : 'interrupted: stopping the container');
-      return outcome.reason === 'timeout' ? TIMEOUT_EXIT : INTERRUPT_EXIT;
-    }
-    const { exit } = outcome;
+    if (!exit) return stopped();
     if (exit.oomKilled) note(`the app was killed for using more than its memory limit (${exit.memoryLimitMb ?? settings.memoryMb} MiB)`);
     else if (exit.signal) note(`the app was killed by ${exit.signal}`);
     else note(`the app exited with code ${exit.exitCode ?? 'unknown'}`);
     return exit.exitCode ?? 1;
   } finally {
+    clearTimeout(timeoutHandle);
     await session.stop();
   }
 }

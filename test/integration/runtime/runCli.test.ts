@@ -8,14 +8,18 @@ const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 
 interface CliResult {
+  pid: number;
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
+const children = new Set<ReturnType<typeof spawn>>();
+
 function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; interruptWhen?: RegExp } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...opts.env } });
+    children.add(child);
     let stdout = '';
     let stderr = '';
     let interrupted = false;
@@ -27,13 +31,19 @@ function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; interruptWhen?:
     };
     child.stdout.on('data', (c) => ((stdout += c), check()));
     child.stderr.on('data', (c) => ((stderr += c), check()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve({ pid: child.pid!, code, stdout, stderr });
+    });
   });
 }
 
-/** AutoDev containers of a CLI process (a different pid from ours): found by the workspace label. */
-async function containersOf(dir: string): Promise<string[]> {
-  const list = await docker.listContainers({ all: true, filters: { label: [`autodev.workspace=${workspaceIdFor(dir)}`, 'autodev.role=main'] } });
+/** Containers a CLI process created for `dir` (owned by its pid, not ours). */
+async function containersOf(pid: number, dir: string): Promise<string[]> {
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`autodev.owner.pid=${pid}`, `autodev.workspace=${workspaceIdFor(dir)}`] },
+  });
   return list.map((c) => c.Id);
 }
 
@@ -44,7 +54,11 @@ describe('autodev run (built CLI, real engine)', function () {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(build.status, 0, build.stderr);
   });
-  afterEach(() => assertNoLeftovers());
+  afterEach(async () => {
+    // A CLI that outlived a failed test is stopped the way a user would (Ctrl-C), so it removes its container.
+    for (const child of children) child.kill('SIGINT');
+    await assertNoLeftovers();
+  });
 
   it("prints the app's traceback and exits with its non-zero code", async () => {
     const r = await runCli(['run', 'examples/python-divide', '--image', 'autodev-offline/python:3.11']);
@@ -60,7 +74,7 @@ describe('autodev run (built CLI, real engine)', function () {
     assert.equal(r.code, 124, r.stderr);
     assert.match(r.stdout, /order-stats listening on 0\.0\.0\.0:8000/);
     assert.match(r.stderr, /timeout after 2 s/);
-    assert.deepEqual(await containersOf(dir), []);
+    assert.deepEqual(await containersOf(r.pid, dir), []);
   });
 
   it('stops and removes the container on Ctrl-C, exiting 130', async () => {
@@ -68,7 +82,7 @@ describe('autodev run (built CLI, real engine)', function () {
     const r = await runCli(['run', dir, '--image', 'autodev-offline/node:20'], { interruptWhen: /user service listening/ });
     assert.equal(r.code, 130, r.stderr);
     assert.match(r.stderr, /interrupted: stopping the container/);
-    assert.deepEqual(await containersOf(dir), []);
+    assert.deepEqual(await containersOf(r.pid, dir), []);
   });
 
   it('exits 2 with a usage message for a missing DIR or an unknown flag', async () => {
