@@ -2,7 +2,7 @@
  * Which workspace paths the agent may read and write. Checked when a tool runs and again when a patch is applied,
  * because a model (or text it read) may try to leave the workspace or touch secrets, VCS, editor or CI config.
  */
-import { realpathSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { AutoDevError } from '../errors';
 
@@ -34,8 +34,12 @@ function refuse(rel: string, reason: string): never {
   throw new AutoDevError('PathRefused', `refused "${rel}": ${reason}`, reason);
 }
 
-/** Real path of `p`, or of its nearest existing ancestor joined with the rest (for files not yet created). */
-function realpathOrParent(p: string): string {
+/**
+ * Real path of `p`, or of its nearest existing ancestor joined with the rest (for files not yet created). A dangling
+ * symlink is followed to where it points: writing through it would create its target.
+ */
+function realpathOrParent(p: string, depth = 0): string {
+  if (depth > 40) throw new AutoDevError('PathRefused', 'too many symlinks', 'symlink loop');
   const rest: string[] = [];
   let cur = p;
   for (;;) {
@@ -44,6 +48,13 @@ function realpathOrParent(p: string): string {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw err;
+      let link: string | null = null;
+      try {
+        if (lstatSync(cur).isSymbolicLink()) link = readlinkSync(cur);
+      } catch {
+        // does not exist at all: keep walking up
+      }
+      if (link !== null) return path.join(realpathOrParent(path.resolve(path.dirname(cur), link), depth + 1), ...rest.reverse());
       const parent = path.dirname(cur);
       if (parent === cur) return p;
       rest.push(path.basename(cur));

@@ -152,7 +152,13 @@ export function createRedactor(opts: { workspaceDir?: string; secrets: string[] 
     ...configured.map((value) => ({ value, kind: 'configured-key' as const })),
     ...env.filter((v) => !configured.includes(v)).map((value) => ({ value, kind: 'env-value' as const })),
   ].sort((a, b) => b.value.length - a.value.length);
-  const literalRe = literals.length ? new RegExp(literals.map((l) => escapeRegExp(l.value)).join('|'), 'g') : null;
+  // Short values only match as whole words, so "tok" does not eat "token"; long ones match anywhere.
+  const literalSource = (v: string) => {
+    const e = escapeRegExp(v);
+    if (v.length >= 12) return e;
+    return `${/^[A-Za-z0-9]/.test(v) ? '(?<![A-Za-z0-9])' : ''}${e}${/[A-Za-z0-9]$/.test(v) ? '(?![A-Za-z0-9])' : ''}`;
+  };
+  const literalRe = literals.length ? new RegExp(literals.map((l) => literalSource(l.value)).join('|'), 'g') : null;
   const kindOf = new Map(literals.map((l) => [l.value, l.kind]));
 
   return {
