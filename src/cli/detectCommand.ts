@@ -33,11 +33,8 @@ export async function detectCommand(argv: string[], io: CliIo): Promise<number> 
 
   const workspaceDir = path.resolve(io.cwd, typeof flags.workspace === 'string' ? flags.workspace : '.');
   const containerWorkdir = typeof flags['container-workdir'] === 'string' ? flags['container-workdir'] : '/app';
-  // A file is read as fast as the disk allows, so a pause means nothing there; stdin may be a live log.
-  const scanner = new CrashScanner({
-    pathMapper: createPathMapper({ workspaceDir, containerWorkdir }),
-    quietMs: fromStdin ? undefined : Infinity,
-  });
+  // A file is a whole log (a pause while reading means nothing, and results match scanText); stdin may be live.
+  const scanner = new CrashScanner({ pathMapper: createPathMapper({ workspaceDir, containerWorkdir }), wholeLog: !fromStdin });
   scanner.onCrash((r) => io.stdout.write(JSON.stringify(r) + '\n'));
 
   const decoder = new StringDecoder('utf8');

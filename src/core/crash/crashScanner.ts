@@ -16,9 +16,16 @@ export interface CrashScannerOptions {
   setTimer?: (fn: () => void, ms: number) => Disposable;
   /** Clock in ms (tests pass a fake); defaults to Date.now. */
   now?: () => number;
+  /**
+   * The input is a whole log read as fast as it can be (a file), not a live stream: no quiet timer, and a
+   * complete trace may hold across a few unrelated lines (interleaved output), exactly as `scanText` does.
+   */
+  wholeLog?: boolean;
 }
 
 const DEFAULT_QUIET_MS = 150;
+/** Unrelated lines a trace may hold across (another thread writing to the same stream). */
+const INTERLEAVE_TOLERANCE = 3;
 /** A trace that never looks complete (cut off mid-way) is still emitted after this many quiet periods. */
 const FORCE_AFTER_QUIET_PERIODS = 20;
 
@@ -38,13 +45,15 @@ export class CrashScanner implements Disposable {
   private lastInput = 0;
   private timer: Disposable | null = null;
   private disposed = false;
+  private readonly wholeLog: boolean;
 
   /** Fires once per detected crash. */
   readonly onCrash = (listener: (r: CrashReport) => void): Disposable => this.emitter.event(listener);
 
   constructor(opts: CrashScannerOptions = {}) {
     this.builder = new ReportBuilder(opts.pathMapper);
-    this.quietMs = opts.quietMs ?? DEFAULT_QUIET_MS;
+    this.wholeLog = opts.wholeLog ?? false;
+    this.quietMs = this.wholeLog ? Infinity : (opts.quietMs ?? DEFAULT_QUIET_MS);
     this.now = opts.now ?? Date.now;
     this.setTimer =
       opts.setTimer ??
@@ -65,7 +74,7 @@ export class CrashScanner implements Disposable {
     if (this.disposed) return;
     let a = this.assemblers.get(stream);
     if (!a) {
-      a = new TraceAssembler((t) => this.emitter.fire(this.builder.build(t)));
+      a = new TraceAssembler((t) => this.emitter.fire(this.builder.build(t)), INTERLEAVE_TOLERANCE, this.wholeLog);
       this.assemblers.set(stream, a);
     }
     let nl = text.indexOf('\n');

@@ -69,6 +69,11 @@ export class JavaStackParser implements TraceParser {
     return 'end';
   }
 
+  mayResumeAfter(raw: string): boolean {
+    const m = JAVA_HEADER.exec(this.prefix.strip(raw));
+    return !(m && isJavaHeaderName(m[1]));
+  }
+
   private keep(line: string, lineNo: number): FeedResult {
     keepText(this.text, line);
     this.last = lineNo;

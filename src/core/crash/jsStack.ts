@@ -124,6 +124,11 @@ export class NodeStackParser implements TraceParser {
     return 'more';
   }
 
+  mayResumeAfter(raw: string): boolean {
+    const line = this.prefix.strip(raw);
+    return this.state === 'frames' && !NODE_HEADER.test(line) && !/(?:Error|Exception)(?: \[[\w$]+\])?: /.test(line);
+  }
+
   private keep(line: string, lineNo: number): void {
     keepText(this.text, line);
     this.last = lineNo;

@@ -9,7 +9,7 @@ import { TraceAssembler } from './traceAssembler';
 export function scanText(text: string, opts: { pathMapper?: PathMapper } = {}): CrashReport[] {
   const builder = new ReportBuilder(opts.pathMapper);
   const reports: CrashReport[] = [];
-  const assembler = new TraceAssembler((t) => reports.push(builder.build(t)));
+  const assembler = new TraceAssembler((t) => reports.push(builder.build(t)), 3, true);
   let lineNo = 0;
   let start = 0;
   const n = text.length;

@@ -25,8 +25,19 @@ export class TraceAssembler {
   private readonly ring: string[] = new Array<string>(RING).fill('');
   private readonly ringNo: number[] = new Array<number>(RING).fill(0);
   private ringPos = 0;
+  /** Unrelated lines seen since the active parser last took one. */
+  private held = 0;
 
-  constructor(private readonly emit: (trace: RawTrace) => void) {}
+  /**
+   * `tolerance`: how many unrelated lines (other threads, the other stream) a trace may hold across.
+   * `holdComplete`: whether a trace that is already complete may wait for more (whole logs: yes; live streams:
+   * no, a complete trace is emitted on the first unrelated line).
+   */
+  constructor(
+    private readonly emit: (trace: RawTrace) => void,
+    private readonly tolerance = 3,
+    private readonly holdComplete = true,
+  ) {}
 
   get isActive(): boolean {
     return this.active !== null;
@@ -40,10 +51,26 @@ export class TraceAssembler {
     const active = this.active;
     if (active) {
       const r = active.feed(line, lineNo);
-      if (r === 'end') {
+      if (r === 'more') this.held = 0;
+      else if (r === 'done') this.finish();
+      else if (
+        this.held < this.tolerance &&
+        (this.holdComplete || !active.complete) &&
+        (active.mayResumeAfter?.(line) ?? true)
+      ) {
+        // Maybe interleaved output: keep the trace open unless this line starts a new one.
+        this.active = null;
+        this.idle(line, lineNo);
+        const next = this.active;
+        this.active = active;
+        if (next) {
+          this.finish();
+          this.active = next;
+        } else this.held++;
+      } else {
         this.finish();
         this.idle(line, lineNo);
-      } else if (r === 'done') this.finish();
+      }
     } else this.idle(line, lineNo);
     const p = this.ringPos;
     this.ring[p] = line;
@@ -56,6 +83,7 @@ export class TraceAssembler {
     const active = this.active;
     if (!active) return;
     this.active = null;
+    this.held = 0;
     let trace: RawTrace | null = null;
     try {
       trace = active.finish();

@@ -29,6 +29,11 @@ export interface TraceParser {
   feed(line: string, lineNo: number): FeedResult;
   /** True when what has been seen is already a whole crash, so a quiet period may end it. */
   readonly complete: boolean;
+  /**
+   * Whether the trace may go on after this unrelated line (another thread's output). False when the line could
+   * be the header of a new trace whose frames would otherwise be glued onto this one.
+   */
+  mayResumeAfter?(line: string): boolean;
   /** The trace, or null when the lines turned out not to be a crash. */
   finish(): RawTrace | null;
 }

@@ -54,6 +54,28 @@ describe('crash detection robustness', () => {
     }
   });
 
+  it('keeps each crash whole when another thread writes a line into the middle of its trace', () => {
+    const noise = ['GET /health 200 3ms', 'worker 2: processed 17 items', '127.0.0.1 - - [01/May/2024 10:00:00] "GET / HTTP/1.1" 200 -'];
+    const key = (text: string) => scanText(text).map((r) => [r.type, r.userFrame?.file, r.userFrame?.line].join('|'));
+    let total = 0;
+    const failures: string[] = [];
+    for (const c of fixtures) {
+      const expected = key(c.log);
+      const lines = c.log.split('\n');
+      for (let at = 1; at < Math.min(lines.length - 1, 12); at++) {
+        for (const n of noise) {
+          total++;
+          const got = key([...lines.slice(0, at), n, ...lines.slice(at)].join('\n'));
+          if (JSON.stringify(got) !== JSON.stringify(expected)) failures.push(`${c.name} @${at}: ${JSON.stringify(got)}`);
+        }
+      }
+    }
+    // Only a line inside Node's source excerpt (printed in one write, so never split in practice) may lose the
+    // excerpt's location; everything else must come out exactly as without the noise.
+    const unexpected = failures.filter((f) => !/^node\/(?:syntax_error|esm_missing_export) @[1-4]:/.test(f));
+    assert.deepEqual(unexpected, [], `${failures.length}/${total} variants differ`);
+  });
+
   it('handles invalid UTF-8 decoded to replacement characters around a trace', () => {
     const bytes = Buffer.concat([
       Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0x0a]),
