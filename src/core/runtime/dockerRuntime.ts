@@ -39,7 +39,8 @@ export function imageTagFor(dir: string): string {
   return `autodev/${workspaceIdFor(dir)}:latest`;
 }
 
-function modemOptions(host: string | undefined): Docker.DockerOptions | undefined {
+/** dockerode connection options for a DOCKER_HOST-style address (undefined: dockerode's default socket). */
+export function dockerModemOptions(host: string | undefined): Docker.DockerOptions | undefined {
   if (!host) return undefined;
   if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock' };
   if (host.startsWith('npipe://')) return { socketPath: host.slice('npipe://'.length) };
@@ -73,7 +74,7 @@ export class DockerRuntime implements ContainerRuntime {
   constructor(opts: DockerRuntimeOptions = {}) {
     const host = opts.dockerHost ?? process.env.DOCKER_HOST;
     this.hostDescription = host ? `DOCKER_HOST=${host}` : 'the default socket /var/run/docker.sock (DOCKER_HOST is not set)';
-    this.docker = new Docker(modemOptions(host));
+    this.docker = new Docker(dockerModemOptions(host));
   }
 
   async ping(): Promise<void> {

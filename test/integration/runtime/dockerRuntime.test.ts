@@ -128,6 +128,35 @@ describe('DockerRuntime (real engine)', function () {
     assert.equal(w.exits.length, 2);
   });
 
+  it('restarts a running service: no exit reported for our own stop, host ports read again', async () => {
+    const app = 'import http.server, os\nprint("serving", flush=True)\nhttp.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), http.server.SimpleHTTPRequestHandler).serve_forever()\n';
+    const { session, dir } = await deploy({ 'app.py': app, 'hello.txt': 'v1' });
+    const w = watch(session);
+    await w.waitForLine(/serving/);
+    assert.equal(await (await fetch(`http://127.0.0.1:${session.publishedPorts.get(8000)}/hello.txt`)).text(), 'v1');
+    writeFileSync(path.join(dir, 'hello.txt'), 'v2');
+    await session.restart();
+    await new Promise<void>((resolve) => {
+      const check = () => (w.lines.filter((l) => l.text === 'serving').length === 2 ? resolve() : setTimeout(check, 50));
+      check();
+    });
+    assert.equal(await (await fetch(`http://127.0.0.1:${session.publishedPorts.get(8000)}/hello.txt`)).text(), 'v2');
+    assert.equal(w.exits.length, 0);
+    assert.equal(session.running, true);
+  });
+
+  it('cancels a build when its signal aborts', async () => {
+    const dir = workspaces.make({ Dockerfile: 'FROM autodev-offline/python:3.11\nRUN sleep 60\n' });
+    const controller = new AbortController();
+    const events: BuildEvent[] = [];
+    const build = runtime.buildImage(dir, TEST_SETTINGS, (e) => {
+      events.push(e);
+      if (/RUN sleep 60/.test(e.text)) setTimeout(() => controller.abort(), 200);
+    }, controller.signal);
+    await assert.rejects(build, (err) => isAutoDevError(err, 'Cancelled'));
+    assert.ok(events.some((e) => /RUN sleep 60/.test(e.text)));
+  });
+
   it('stops a service promptly (init forwards SIGTERM) and removes the container', async () => {
     const { session } = await deploy({ 'app.py': 'import time\nprint("serving", flush=True)\nwhile True:\n    time.sleep(1)\n' });
     const w = watch(session);
