@@ -13,7 +13,7 @@ const USAGE = `autodev — deploy, watch and heal crashing apps
 
 Usage:
   autodev run DIR [--image IMG] [--timeout-seconds N]
-  autodev detect FILE|-
+  autodev detect FILE|- [--workspace DIR] [--container-workdir /app]
   autodev fix DIR --trace FILE [--provider builtin|openai] [--base-url URL] [--model M]
   autodev heal DIR [--provider builtin|openai] [--base-url URL] [--model M] [--image IMG] [--yes]
                [--verify-seconds N] [--max-attempts N] [--commit] [--push] [--timeout-seconds N] [--json]

@@ -15,7 +15,7 @@ const CAUSE = /^\s*\[cause\]: ([A-Za-z_$][\w$]*)(?: \[[\w$]+\])?: ?(.*?)(?: \{)?
 export const NODE_HEADER = /^(?:Uncaught )?([A-Z][\w$]*)(?: \[([\w$]+)\])?(?:: (.*))?$/;
 /** The first line of an uncaught error's excerpt: `/app/x.js:12`, `file:///app/x.mjs:3`, `node:internal/...:496`. */
 export const EXCERPT_LOCATION = /^(\S.*):(\d+)$/;
-const CARET = /^\s*\^+\s*$/;
+export const CARET = /^\s*\^+\s*$/;
 const IMPORTED_FROM = / imported from (\S+?)\s*$/;
 const REJECTION_REASON = /reason "(.*)"\.?\]?/;
 
@@ -150,4 +150,3 @@ export class NodeStackParser implements TraceParser {
   }
 }
 
-export { CARET };
