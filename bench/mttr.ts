@@ -50,7 +50,7 @@ interface HealEventLine {
 }
 
 /** One `autodev heal --json` run; returns crash→HEALED ms from the CLI's own event timestamps. */
-async function healOnce(ctx: BenchContext, cli: string, dir: string, baseUrl: string): Promise<{ ms: number; cliMttr?: number }> {
+async function healOnce(ctx: BenchContext, cli: string, dir: string, baseUrl: string): Promise<{ ms: number; cliMttr?: number; phases: string }> {
   const settings = benchSettings();
   const args = [cli, 'heal', dir, '--provider', 'openai', '--base-url', baseUrl, '--model', 'fake-instant', '--yes', '--json',
     '--image', settings.pythonImage, '--verify-seconds', String(VERIFY_SECONDS), '--max-attempts', '1', '--timeout-seconds', '120'];
@@ -60,6 +60,7 @@ async function healOnce(ctx: BenchContext, cli: string, dir: string, baseUrl: st
   let crashAt: number | undefined;
   let healedAt: number | undefined;
   let done: HealEventLine | undefined;
+  const states: { state: string; at: number }[] = [];
   const rl = createInterface({ input: child.stdout });
   rl.on('line', (text) => {
     let e: HealEventLine;
@@ -69,6 +70,7 @@ async function healOnce(ctx: BenchContext, cli: string, dir: string, baseUrl: st
       return;
     }
     if (e.kind === 'crash' && crashAt === undefined) crashAt = e.at;
+    if (e.kind === 'state' && e.state && e.at !== undefined) states.push({ state: e.state, at: e.at });
     if (e.kind === 'state' && e.state === 'HEALED' && healedAt === undefined) healedAt = e.at;
     if (e.kind === 'done') done = e;
   });
@@ -79,7 +81,11 @@ async function healOnce(ctx: BenchContext, cli: string, dir: string, baseUrl: st
   if (crashAt === undefined || healedAt === undefined) {
     throw new Error(`heal did not reach HEALED (exit ${code}; ${done ? `done: ${done.reason}` : 'no done event'}; stderr: ${stderr.trim().split('\n').slice(-3).join(' | ')})`);
   }
-  return { ms: healedAt - crashAt, cliMttr: done?.mttrMs };
+  // Where the time went: each state from the crash on, with how long it lasted.
+  const from = states.findIndex((x) => x.at >= crashAt! && x.state === 'CRASHED');
+  const seq = states.slice(from < 0 ? 0 : from);
+  const phases = seq.slice(0, -1).map((x, i) => `${x.state} ${Math.round(seq[i + 1].at - x.at)}`).join(' → ') + ' → HEALED';
+  return { ms: healedAt - crashAt, cliMttr: done?.mttrMs, phases };
 }
 
 export const mttrPart: BenchPart = {
@@ -101,7 +107,8 @@ export const mttrPart: BenchPart = {
       for (let i = 0; i < reps; i++) {
         const dir = writeApp(ctx, `crashing-${i}`, { 'app.py': APP });
         dirs.push(dir);
-        const { ms, cliMttr } = await healOnce(ctx, cli, dir, llm.url);
+        const { ms, cliMttr, phases } = await healOnce(ctx, cli, dir, llm.url);
+        ctx.note(`heal ${i + 1} phases (ms): ${phases}`);
         times.push(ms);
         if (cliMttr !== undefined) cliTimes.push(cliMttr);
         ctx.log(`heal ${i + 1}: crash → HEALED ${Math.round(ms)} ms`);
