@@ -159,21 +159,24 @@ export class AgentToolSession {
   private listFiles(rel: string): ToolExecution {
     const key = checkRelativePath(rel);
     const abs = resolveWorkspacePath(this.workspaceDir, rel);
-    let entries: string[];
+    let entries: string[] = [];
+    const prefix = key === '.' ? '' : key + '/';
+    const stagedHere = [...this.staged.entries()].some(([p, st]) => st.original === null && p.startsWith(prefix));
     try {
       entries = readdirSync(abs, { withFileTypes: true })
         .filter((e) => !HIDDEN_IN_LISTINGS.has(e.name) && !e.name.toLowerCase().startsWith('.env'))
         .map((e) => (e.isDirectory() ? e.name + '/' : e.name));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return { ok: false, content: `error: ${key} does not exist` };
+      if (code === 'ENOENT' && !stagedHere) return { ok: false, content: `error: ${key} does not exist` };
       if (code === 'ENOTDIR') return { ok: false, content: `error: ${key} is a file; use read_file` };
-      throw err;
+      if (code !== 'ENOENT') throw err;
     }
-    // Files created by staged edits show up too.
-    const prefix = key === '.' ? '' : key + '/';
-    for (const [p, s] of this.staged) {
-      if (s.original === null && p.startsWith(prefix) && !p.slice(prefix.length).includes('/')) entries.push(p.slice(prefix.length));
+    // Files created by staged edits show up too (and the directories holding them).
+    for (const [p, st] of this.staged) {
+      if (st.original !== null || !p.startsWith(prefix)) continue;
+      const rest = p.slice(prefix.length);
+      entries.push(rest.includes('/') ? rest.slice(0, rest.indexOf('/') + 1) : rest);
     }
     entries = [...new Set(entries)].sort();
     const shown = entries.slice(0, MAX_LIST_ENTRIES);

@@ -31,9 +31,12 @@ export interface FixAgentOptions {
   /** Shared across attempts of an incident (and the day); a private one is made from `limits` when absent. */
   budget?: BudgetTracker;
   onActivity?: (a: AgentActivity) => void;
-  /** Called once per model request, before it is sent (tokens estimated). The same object is then updated. */
+  /**
+   * Called once per model request, before it is sent (tokens estimated); the same object is then updated. Not called
+   * for the built-in fixer: nothing leaves the machine, so there is nothing to record.
+   */
   onRequest?: (r: LedgerRecord) => void;
-  /** Called once per model request after the answer, with actual tokens and cost filled in. */
+  /** Called once per model request after the answer (or failure), with actual tokens and cost filled in. */
   onRequestDone?: (r: LedgerRecord) => void;
   /** 'text-json' for models that write tool calls as JSON text (see probeToolCalling); default 'tools'. */
   toolMode?: 'tools' | 'text-json';
@@ -183,7 +186,8 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
       payload: payload.length > MAX_PAYLOAD_CHARS ? payload.slice(0, MAX_PAYLOAD_CHARS) + '\n… (truncated)' : payload,
       at: Date.now(),
     };
-    opts.onRequest?.(record);
+    const local = provider.id === 'builtin';
+    if (!local) opts.onRequest?.(record);
     turns++;
 
     let result;
@@ -193,7 +197,7 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
       if (opts.signal?.aborted || isAutoDevError(err, 'Cancelled')) throw new AutoDevError('Cancelled', 'the fix was cancelled');
       const code = isAutoDevError(err) ? err.code : 'LlmError';
       const message = err instanceof Error ? err.message : String(err);
-      opts.onRequestDone?.(record);
+      if (!local) opts.onRequestDone?.(record);
       return outcome({ patch: null, reason: `no fix: ${message}`, error: { code, message } });
     }
 
@@ -206,7 +210,7 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
     cost = cost === null || reqCost === null ? null : cost + reqCost;
     record.tokens = { prompt: p, completion: c };
     record.costUsd = reqCost;
-    opts.onRequestDone?.(record);
+    if (!local) opts.onRequestDone?.(record);
     budget.record(signature, { promptTokens: p, completionTokens: c, costUsd: reqCost });
 
     const assistant = result.message;

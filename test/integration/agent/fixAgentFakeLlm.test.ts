@@ -323,4 +323,21 @@ describe('fix agent against a fake OpenAI-compatible server', function () {
     assert.equal(outcome.error?.code, 'LlmTimeout');
     assert.match(outcome.reason, /did not answer within/);
   });
+
+  it('throws Cancelled when the caller aborts while the model is thinking', async () => {
+    const ctl = new AbortController();
+    setTimeout(() => ctl.abort(), 150);
+    await assert.rejects(
+      run(() => ({ stall: true }), { signal: ctl.signal }),
+      (e: unknown) => (e as { code?: string }).code === 'Cancelled',
+    );
+  });
+
+  it('tells the model when the implicated file is too big to include, instead of sending it', async () => {
+    writeFileSync(join(ws, 'app.py'), APP + '#'.repeat(300 * 1024));
+    const { fake } = await run([{ toolCalls: [{ name: 'finish', arguments: { summary: 'x' } }] }]);
+    const user = fake.requests[0].body.messages[1].content as string;
+    assert.match(user, /The text of app\.py is not included: it is \d+ bytes, over the/);
+    assert.ok(user.length < 50_000);
+  });
 });

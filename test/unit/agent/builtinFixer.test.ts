@@ -56,7 +56,8 @@ describe('built-in fixer on the example apps (real traces)', () => {
     assert.ok(outcome.patch, outcome.reason);
     assert.match(outcome.patch.diff, /^-    return total \/ len\(people\)$/m);
     assert.match(outcome.patch.diff, /^\+    return \(total \/ len\(people\) if len\(people\) else 0\)$/m);
-    assert.equal(ledger.length, 3, 'read_file, edit_file, finish: three requests through the same pipeline');
+    assert.equal(outcome.turns, 3, 'read_file, edit_file, finish: three turns through the same pipeline');
+    assert.equal(ledger.length, 0, 'nothing leaves the machine, so the ledger records nothing');
     assert.equal(readFileSync(join(dir, 'app.py'), 'utf8').includes('if len(people)'), false, 'nothing is written to disk by the agent');
     applyToDisk(dir, outcome.patch);
     assert.match(python(dir, 'app.py'), /each pays 0\.00/);
