@@ -159,11 +159,11 @@ export class DockerRuntime implements ContainerRuntime {
       if (signal?.aborted) throw new AutoDevError('Cancelled', 'Build cancelled.');
       buildError = errorText(err);
     }
-    if (buildError !== undefined) throw this.buildError(dir, plan.kind, buildError, tail, settings);
+    if (buildError !== undefined) throw this.buildError(dir, plan.kind, buildError, tail, settings, plan.fromImages);
     return { tag, kind: plan.kind, workdir: plan.workdir, ports: plan.ports, cmd: plan.cmd };
   }
 
-  private buildError(dir: string, kind: AppImage['kind'], error: string, tail: string[], settings: RuntimeSettings): AutoDevError {
+  private buildError(dir: string, kind: AppImage['kind'], error: string, tail: string[], settings: RuntimeSettings, fromImages: string[] = []): AutoDevError {
     const detail = tail.join('\n');
     if (tail.some((l) => l.includes(DEPS_FAILED_MARKER))) {
       const base = settings.imageOverride ?? (kind === 'node' ? settings.nodeImage : settings.pythonImage);
@@ -178,7 +178,8 @@ export class DockerRuntime implements ContainerRuntime {
     if (kind === 'dockerfile' && REGISTRY_TROUBLE.test(error)) {
       return new AutoDevError(
         'ImageUnavailable',
-        `The Dockerfile in ${dir} needs an image that is not available locally and could not be pulled (${error}). ` +
+        `The Dockerfile in ${dir} needs ${fromImages.length ? fromImages.join(', ') : 'an image'}, not available locally and ` +
+          `not pullable (${error}). ` +
           `Pull or build it first, or run scripts/offline-images.sh for local base images.`,
         detail,
       );

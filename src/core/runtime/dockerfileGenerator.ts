@@ -26,6 +26,8 @@ export interface BuildPlan {
   contextFiles?: string[];
   /** Base image a generated Dockerfile starts FROM (checked/pulled before the build). */
   baseImage?: string;
+  /** Images a workspace Dockerfile names in FROM (for error messages). */
+  fromImages?: string[];
   workdir: string;
   ports: number[];
   cmd: string[];
@@ -36,6 +38,8 @@ export interface DockerfileFacts {
   workdir?: string;
   exposed: number[];
   cmd: string[];
+  /** Images named by FROM (not earlier stages, not `scratch`). */
+  baseImages: string[];
 }
 
 /** Reads what AutoDev needs from a Dockerfile: the final stage's WORKDIR, EXPOSEd ports and CMD/ENTRYPOINT. */
@@ -45,6 +49,8 @@ export function parseDockerfile(text: string): DockerfileFacts {
   let exposed: number[] = [];
   let cmd: string[] = [];
   let entrypoint: string[] = [];
+  const stages = new Set<string>();
+  const baseImages: string[] = [];
   for (const raw of lines) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
@@ -52,13 +58,20 @@ export function parseDockerfile(text: string): DockerfileFacts {
     if (!m) continue;
     const [, instr, rest] = m;
     switch (instr.toUpperCase()) {
-      case 'FROM':
+      case 'FROM': {
+        const from = /^(?:--\S+\s+)*(\S+)(?:\s+AS\s+(\S+))?/i.exec(rest.trim());
+        if (from) {
+          const image = from[1];
+          if (!stages.has(image.toLowerCase()) && image !== 'scratch' && !baseImages.includes(image)) baseImages.push(image);
+          if (from[2]) stages.add(from[2].toLowerCase());
+        }
         // A new stage: only the final stage's settings describe the image that runs.
         workdir = undefined;
         exposed = [];
         cmd = [];
         entrypoint = [];
         break;
+      }
       case 'WORKDIR': {
         const dir = rest.trim().replace(/^["']|["']$/g, '');
         workdir = path.posix.isAbsolute(dir) ? dir : path.posix.join(workdir ?? '/', dir);
@@ -78,7 +91,7 @@ export function parseDockerfile(text: string): DockerfileFacts {
         break;
     }
   }
-  return { workdir, exposed: [...new Set(exposed)], cmd: [...entrypoint, ...cmd] };
+  return { workdir, exposed: [...new Set(exposed)], cmd: [...entrypoint, ...cmd], baseImages };
 }
 
 function parseCommand(rest: string): string[] {
@@ -145,6 +158,7 @@ export async function planBuild(dir: string, settings: RuntimeSettings): Promise
       kind: 'dockerfile',
       dockerfile: dockerfileText,
       dockerfileName: 'Dockerfile',
+      fromImages: facts.baseImages,
       // Without a WORKDIR the image runs from /, which cannot be a mount point; /app is the convention.
       workdir: facts.workdir && facts.workdir !== '/' ? facts.workdir : '/app',
       ports: uniquePorts([...facts.exposed, ...settings.ports]),

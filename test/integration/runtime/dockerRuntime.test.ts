@@ -254,6 +254,16 @@ describe('DockerRuntime (real engine)', function () {
     });
   });
 
+  it("gives ImageUnavailable when a workspace Dockerfile's FROM image is missing and cannot be pulled", async () => {
+    const dir = workspaces.make({ Dockerfile: 'FROM autodev-offline/does-not-exist:0\nCMD ["true"]\n' });
+    await assert.rejects(runtime.buildImage(dir, TEST_SETTINGS), (err) => {
+      assert.ok(isAutoDevError(err, 'ImageUnavailable'), String(err));
+      assert.match(err.message, /autodev-offline\/does-not-exist/);
+      assert.match(err.message, /offline-images\.sh/);
+      return true;
+    });
+  });
+
   it('gives NoAppFound for a folder with no app', async () => {
     const dir = workspaces.make({ 'notes.txt': 'hello' });
     await assert.rejects(runtime.buildImage(dir, TEST_SETTINGS), (err) => isAutoDevError(err, 'NoAppFound'));

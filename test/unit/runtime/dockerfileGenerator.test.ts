@@ -100,11 +100,14 @@ describe('Dockerfile generation', () => {
     assert.deepEqual(plan.ports, [8080, 7000]);
     assert.deepEqual(plan.cmd, ['python3', 'app.py']);
     assert.equal(plan.dockerfileName, 'Dockerfile');
+    assert.deepEqual(plan.fromImages, ['a', 'b']);
+    assert.deepEqual(parseDockerfile('FROM --platform=linux/amd64 node:20 AS deps\nFROM deps AS run\nFROM scratch\n').baseImages, ['node:20']);
   });
 
   it('mounts at /app when the Dockerfile has no WORKDIR, and reads shell-form commands', () => {
     const facts = parseDockerfile('FROM x\nENTRYPOINT ["tini", "--"]\nCMD node \\\n  server.js\n');
     assert.equal(facts.workdir, undefined);
+    assert.deepEqual(facts.baseImages, ['x']);
     assert.deepEqual(facts.cmd, ['tini', '--', '/bin/sh', '-c', 'node    server.js']);
   });
 
