@@ -16,6 +16,11 @@ export interface OpenAiProviderOptions {
   apiKey?: string;
   /** Per request; for streams, the longest wait for the first or the next chunk. Default 60 s. */
   timeoutMs?: number;
+  /**
+   * Longest a whole request may take, even while chunks or keep-alive comments keep arriving (a server that queues
+   * forever). Default 5 × timeoutMs.
+   */
+  totalTimeoutMs?: number;
   /** Retries after a 429/5xx/connection failure. Default 3. */
   maxRetries?: number;
   /** Stream responses (default true): slow local models show progress and a stalled stream is caught early. */
@@ -147,6 +152,10 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         ctl.abort();
       }, this.timeoutMs);
     };
+    const total = setTimeout(() => {
+      timedOut = true;
+      ctl.abort();
+    }, this.opts.totalTimeoutMs ?? this.timeoutMs * 5);
     const onUserAbort = () => ctl.abort();
     request.signal?.addEventListener('abort', onUserAbort, { once: true });
     arm();
@@ -184,6 +193,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       throw this.classify(err, timedOut, request.signal?.aborted ?? false);
     } finally {
       if (timer) clearTimeout(timer);
+      clearTimeout(total);
       request.signal?.removeEventListener('abort', onUserAbort);
     }
   }
@@ -209,7 +219,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     if (timedOut) {
       return {
         retryable: false,
-        error: new AutoDevError('LlmTimeout', `the model at ${this.host} did not answer within ${Math.round(this.timeoutMs / 1000)} s; try again, raise the timeout, or pick a faster model`),
+        error: new AutoDevError('LlmTimeout', `the model at ${this.host} did not answer within ${Math.round(this.timeoutMs / 100) / 10} s; try again, raise the timeout, or pick a faster model`),
       };
     }
     if (err instanceof AutoDevError) return { retryable: false, error: err };

@@ -220,4 +220,9 @@ describe('OpenAI-compatible provider on the wire (fake server, real openai clien
     setTimeout(() => ctl.abort(), 100);
     await assert.rejects(provider(f).complete({ messages, tools: [], signal: ctl.signal }), (e) => isAutoDevError(e, 'Cancelled'));
   });
+
+  it('throws LlmTimeout when keep-alive comments arrive forever (total cap)', async () => {
+    const f = await serve(() => ({ sse: Array.from({ length: 200 }, () => ': OPENROUTER PROCESSING'), delayMs: 50 }));
+    await assert.rejects(provider(f, { timeoutMs: 300, totalTimeoutMs: 800 }).complete({ messages, tools: [] }), (e) => isAutoDevError(e, 'LlmTimeout'));
+  });
 });
