@@ -56,4 +56,3 @@ export class LinePrefix {
   }
 }
 
-export const NO_PREFIX = new LinePrefix('');

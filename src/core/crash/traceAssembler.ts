@@ -1,5 +1,5 @@
 /** Finds where traces start in a stream of clean lines and hands each line to the parser of the current trace. */
-import { LinePrefix, NO_PREFIX } from './logPrefix';
+import { LinePrefix } from './logPrefix';
 import { PY_FRAME, PY_HEADER, PythonTracebackParser } from './pythonTraceback';
 import { CARET, EXCERPT_LOCATION, isNodeHeaderName, NODE_HEADER, NodeStackParser } from './jsStack';
 import { isJavaHeaderName, JAVA_AT, JAVA_HEADER, JavaStackParser } from './javaStack';
