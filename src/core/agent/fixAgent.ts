@@ -274,7 +274,8 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
         return outcome({ patch, reason: patch.summary });
       }
       const tracked: Tracked = { message: { role: 'tool', toolCallId: call.id, content: exec.content }, files: exec.file ? [exec.file] : [], redactions: mergeCounts({}, exec.redactions ?? {}) };
-      if (viaText || textMode) {
+      // Native calls (even from a model run in text mode) need tool messages; calls parsed from text get a user message.
+      if (viaText) {
         textResults.push(`Result of ${call.name}${exec.ok ? '' : ' (error)'}:\n${exec.content}`);
         const last = convo[convo.length - 1];
         if (textResults.length === 1 && last.message.role !== 'user') convo.push({ message: { role: 'user', content: '' }, files: [], redactions: {} });
