@@ -340,4 +340,25 @@ describe('fix agent against a fake OpenAI-compatible server', function () {
     assert.match(user, /The text of app\.py is not included: it is \d+ bytes, over the/);
     assert.ok(user.length < 50_000);
   });
+
+  for (const streamed of [true, false]) {
+    it(`completes a run against servers that demand reasoning and thought signatures back (${streamed ? 'stream' : 'json'})`, async () => {
+      const sig = { extra_content: { google: { thought_signature: 'sig-abc' } } };
+      const { outcome, fake } = await run(
+        (req) => {
+          // Like DeepSeek thinking mode and Gemini 3: an assistant tool-call message without them is a 400.
+          for (const m of req.body.messages) {
+            if (m.role !== 'assistant' || !m.tool_calls) continue;
+            if (m.reasoning_content !== 'because b is 0') return { status: 400, body: { error: { message: 'Missing reasoning_content field in the assistant message' } } };
+            if (m.tool_calls[0].extra_content?.google?.thought_signature !== 'sig-abc') return { status: 400, body: { error: { message: 'Function call is missing a thought_signature' } } };
+          }
+          const turn = happy[Math.min(req.n, 3) - 1];
+          return reply(req, { ...turn, finishReason: 'stop', messageExtra: { reasoning_content: 'because b is 0' }, toolCallExtra: sig }, { gemini: true });
+        },
+        { stream: streamed },
+      );
+      assert.ok(outcome.patch, outcome.reason);
+      assert.equal(fake.requests.length, 3);
+    });
+  }
 });
