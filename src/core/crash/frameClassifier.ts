@@ -2,7 +2,7 @@
 import type { CrashLanguage, StackFrame } from './crashReport';
 
 const PYTHON_LIB = /(?:^<|[\\/]lib[\\/]python\d|[\\/]site-packages[\\/]|[\\/]dist-packages[\\/]|^\/usr\/lib\/python|[\\/]lib-dynload[\\/])/;
-const NODE_LIB = /(?:^node:|^internal[\\/]|[\\/]node_modules[\\/]|^node_modules[\\/]|<anonymous>|^native$|^evalmachine|^\[eval\])/;
+const NODE_LIB = /(?:^node:|^undefined$|^internal[\\/]|[\\/]node_modules[\\/]|^node_modules[\\/]|<anonymous>|^native$|^evalmachine|^\[eval\])/;
 const JAVA_LIB_FN = /^(?:[\w.-]+\/)?(?:java|javax|jdk|sun|com\.sun|kotlin|kotlinx|scala|org\.junit|org\.gradle|org\.apache\.maven)\./;
 const GO_LIB = /(?:^\/usr\/local\/go\/|^\/usr\/lib\/go[\\/-]|GOROOT|[\\/]pkg[\\/]mod[\\/]|^\/usr\/share\/go|[\\/]go[\\/]src[\\/]runtime[\\/]|^runtime[\\/])/;
 const GO_LIB_FN = /^(?:runtime|testing|panic|reflect|sync|internal)[.(/]/;

@@ -4,9 +4,10 @@ import type { LinePrefix } from './logPrefix';
 import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
 
 /** `app.rb:3:in `foo': divided by 0 (ZeroDivisionError)` / `app.rb:3:in 'Integer#/': … (ZeroDivisionError)`. */
-export const RUBY_START = /^(.+?):(\d+):in [`'](.*?)': (.*?) ?\(([A-Z][\w:]*)\)\s*$/;
+// Written without nested lazy groups: a long hostile line must cost linear time.
+export const RUBY_START = /^([^:\s][^:]*):(\d+):in [`']([^']*)': (.*?) ?\(([A-Z][\w:]*)\)\s*$/;
 /** `app.rb:1:in '<main>': unhandled exception` (a RuntimeError without a message). */
-const RUBY_UNHANDLED = /^(.+?):(\d+):in [`'](.*?)': unhandled exception\s*$/;
+const RUBY_UNHANDLED = /^([^:\s][^:]*):(\d+):in [`']([^']*)': unhandled exception\s*$/;
 /** `app.rb:4: syntax error, unexpected end-of-input` (3.1) / `app.rb:4: syntax errors found (SyntaxError)` (3.4). */
 export const RUBY_SYNTAX = /^(\S+?\.rb):(\d+): (syntax errors?\b.*?)(?: \(SyntaxError\))?\s*$/;
 const FROM = /^\s+from (.+?):(\d+)(?::in [`'](.*)')?\s*$/;
