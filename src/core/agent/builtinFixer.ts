@@ -119,8 +119,8 @@ export function uniqueLineEdit(text: string, idx: number, replacement: string): 
   return null;
 }
 
-let callCounter = 0;
-const call = (name: string, args: Record<string, unknown>): ToolCall => ({ id: `builtin_${++callCounter}_${name}`, name, arguments: JSON.stringify(args) });
+/** Call ids only need to be unique within one conversation: the turn number makes them so. */
+const call = (turn: number, name: string, args: Record<string, unknown>): ToolCall => ({ id: `builtin_${turn}_${name}`, name, arguments: JSON.stringify(args) });
 const reply = (toolCalls: ToolCall[] | undefined, content: string | null = null): CompletionResult => ({
   message: { role: 'assistant', content, ...(toolCalls ? { toolCalls } : {}) },
   usage: { promptTokens: 0, completionTokens: 0, costUsd: 0 },
@@ -140,10 +140,11 @@ export class BuiltinFixer implements LlmProvider {
     const lastAssistantIdx = findLastIndex(request.messages, (m) => m.role === 'assistant');
     const last = lastAssistantIdx >= 0 ? (request.messages[lastAssistantIdx] as Assistant) : null;
     const lastCall = last?.toolCalls?.[0];
+    const turn = request.messages.filter((m) => m.role === 'assistant').length + 1;
     const result = lastCall ? request.messages.slice(lastAssistantIdx + 1).find((m) => m.role === 'tool' && m.toolCallId === lastCall.id) : undefined;
     const resultText = result && result.role === 'tool' ? result.content : '';
 
-    if (!lastCall) return reply([call('read_file', { path: plan.file })]);
+    if (!lastCall) return reply([call(turn, 'read_file', { path: plan.file })]);
 
     if (lastCall.name === 'read_file') {
       const missing = resultText.startsWith('error:');
@@ -152,8 +153,8 @@ export class BuiltinFixer implements LlmProvider {
         const before = missing ? '' : resultText;
         const after = plan.update(before);
         if (after === null) return reply(undefined, `no built-in fix: ${plan.already}`);
-        if (missing || before === '') return reply([call('write_file', { path: plan.file, content: after })]);
-        return reply([call('edit_file', { path: plan.file, old_text: before, new_text: after })]);
+        if (missing || before === '') return reply([call(turn, 'write_file', { path: plan.file, content: after })]);
+        return reply([call(turn, 'edit_file', { path: plan.file, old_text: before, new_text: after })]);
       }
       if (missing) return reply(undefined, `no built-in fix: ${plan.file} could not be read (${resultText.slice(7)})`);
       const lines = resultText.split('\n');
@@ -163,11 +164,11 @@ export class BuiltinFixer implements LlmProvider {
       if (fixed === null) return reply(undefined, `no built-in fix: line ${plan.line} of ${plan.file} is not a shape the built-in fixer knows for ${plan.what}; ${NO_FIX_HINT}`);
       const edit = uniqueLineEdit(resultText, plan.line - 1, fixed + (original.endsWith('\r') ? '\r' : ''));
       if (!edit) return reply(undefined, `no built-in fix: line ${plan.line} of ${plan.file} is not unique enough to edit`);
-      return reply([call('edit_file', { path: plan.file, ...edit })]);
+      return reply([call(turn, 'edit_file', { path: plan.file, ...edit })]);
     }
     if (lastCall.name === 'edit_file' || lastCall.name === 'write_file') {
       if (resultText.startsWith('error:')) return reply(undefined, `the built-in fix could not be staged: ${resultText.slice(7)}`);
-      return reply([call('finish', { summary: plan.summary })]);
+      return reply([call(turn, 'finish', { summary: plan.summary })]);
     }
     return reply(undefined, 'the built-in fixer has nothing more to do');
   }
