@@ -1,7 +1,295 @@
-/** `autodev heal` — placeholder until its issue lands (owned by the helper building it). */
+/**
+ * `autodev heal DIR`: the whole heal loop headless. Exit 0 at the first HEALED (committed too with --commit),
+ * 1 when not healed (FAILED, timeout, review required without --yes; files restored), 2 on usage/environment errors,
+ * 130 after Ctrl-C (containers and proxy removed, no file left half-written).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createProvider } from '../core/agent/providers';
+import { apiKeyFromEnv, getPreset, presetForBaseUrl, presetFromEnv } from '../core/agent/presets';
+import type { LlmProvider, ProviderConfig } from '../core/agent/llmProvider';
 import { AutoDevError } from '../core/errors';
-import type { CliIo } from './args';
+import { SimpleGitPort } from '../core/git/simpleGitPort';
+import type { HealConfig } from '../core/heal/healController';
+import type { HealEvent } from '../core/heal/healEvents';
+import { HealSession } from '../core/heal/healSession';
+import { reproducedByLine } from '../core/replay/reproducer';
+import { DEFAULT_RUNTIME_SETTINGS, type RuntimeSettings } from '../core/runtime/containerRuntime';
+import { DockerRuntime } from '../core/runtime/dockerRuntime';
+import { parseArgs, type CliIo } from './args';
 
-export async function healCommand(_argv: string[], _io: CliIo): Promise<number> {
-  throw new AutoDevError('Usage', 'heal is not available yet');
+export const HEAL_FLAGS = {
+  provider: 'string',
+  'base-url': 'string',
+  model: 'string',
+  image: 'string',
+  yes: 'boolean',
+  'verify-seconds': 'number',
+  'max-attempts': 'number',
+  commit: 'boolean',
+  push: 'boolean',
+  'timeout-seconds': 'number',
+  json: 'boolean',
+} as const;
+
+/** Exit status after Ctrl-C (128 + SIGINT), as `autodev run`. */
+const INTERRUPT_EXIT = 130;
+
+interface Parsed {
+  dir: string;
+  providerConfig: ProviderConfig;
+  settings: RuntimeSettings;
+  autonomous: boolean;
+  verifySeconds: number;
+  maxAttempts: number;
+  commit: boolean;
+  push: boolean;
+  timeoutSeconds?: number;
+  json: boolean;
+}
+
+function parse(argv: string[], io: CliIo): Parsed {
+  const { positionals, flags } = parseArgs(argv, { ...HEAL_FLAGS });
+  if (positionals.length !== 1) throw new AutoDevError('Usage', 'heal needs exactly one DIR');
+  const dir = path.resolve(io.cwd, positionals[0]);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new AutoDevError('Usage', `${positionals[0]} is not a directory`);
+  const num = (name: string, min: number): number | undefined => {
+    const v = flags[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !(v >= min)) throw new AutoDevError('Usage', `--${name} needs a number ≥ ${min}`);
+    return v;
+  };
+  const baseUrl = flags['base-url'] as string | undefined;
+  const providerFlag = (flags.provider as string | undefined) ?? (baseUrl ? 'openai' : 'builtin');
+  if (providerFlag !== 'builtin' && providerFlag !== 'openai') throw new AutoDevError('Usage', `--provider must be builtin or openai, not "${providerFlag}"`);
+  let providerConfig: ProviderConfig;
+  if (providerFlag === 'builtin') {
+    if (baseUrl) throw new AutoDevError('Usage', '--base-url needs --provider openai');
+    providerConfig = { kind: 'builtin' };
+  } else {
+    const preset = baseUrl ? presetForBaseUrl(baseUrl) : presetFromEnv(io.env);
+    const url = baseUrl ?? preset?.baseUrl;
+    if (!url) throw new AutoDevError('Usage', '--provider openai needs --base-url URL (or an API key env var such as OPENROUTER_API_KEY that implies one)');
+    try {
+      new URL(url);
+    } catch {
+      throw new AutoDevError('Usage', `--base-url "${url}" is not a URL`);
+    }
+    const presetName = preset?.name ?? 'custom';
+    const apiKey = apiKeyFromEnv(io.env, presetName);
+    if (!apiKey && getPreset(presetName)?.needsKey) {
+      throw new AutoDevError('Usage', `${getPreset(presetName)!.label} needs an API key: set ${getPreset(presetName)!.keyEnv} or AUTODEV_API_KEY`);
+    }
+    providerConfig = { kind: 'openai', preset: presetName, baseUrl: url, model: (flags.model as string | undefined) ?? preset?.model, apiKey, timeoutMs: 60_000 };
+    if (!providerConfig.model) throw new AutoDevError('Usage', '--model is needed with a custom --base-url');
+  }
+  const settings: RuntimeSettings = {
+    ...DEFAULT_RUNTIME_SETTINGS,
+    pythonImage: io.env.AUTODEV_PYTHON_IMAGE?.trim() || DEFAULT_RUNTIME_SETTINGS.pythonImage,
+    nodeImage: io.env.AUTODEV_NODE_IMAGE?.trim() || DEFAULT_RUNTIME_SETTINGS.nodeImage,
+    ...(typeof flags.image === 'string' ? { imageOverride: flags.image } : {}),
+  };
+  return {
+    dir,
+    providerConfig,
+    settings,
+    autonomous: flags.yes === true,
+    verifySeconds: num('verify-seconds', 0.5) ?? 10,
+    maxAttempts: Math.floor(num('max-attempts', 1) ?? 3),
+    commit: flags.commit === true || flags.push === true,
+    push: flags.push === true,
+    timeoutSeconds: num('timeout-seconds', 1),
+    json: flags.json === true,
+  };
+}
+
+export async function healCommand(argv: string[], io: CliIo): Promise<number> {
+  const p = parse(argv, io);
+  const gitPort = new SimpleGitPort();
+  if (p.commit && !(await gitPort.isRepo(p.dir))) throw new AutoDevError('Usage', `--commit needs a git repository, and ${p.dir} is not one (git init it first)`);
+  const provider: LlmProvider = createProvider(p.providerConfig);
+  const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
+  await runtime.ping();
+
+  const cacheDir = path.join(io.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'autodev');
+  const config: HealConfig = {
+    workspaceDir: p.dir,
+    runtime: p.settings,
+    containerRuntime: runtime,
+    provider: async () => provider,
+    secrets: p.providerConfig.apiKey ? [p.providerConfig.apiKey] : [],
+    mode: p.autonomous ? 'autonomous' : 'review',
+    verify: { windowSeconds: p.verifySeconds, replayUnsafeMethods: false },
+    fix: { maxTurns: 8, maxTokens: 200_000, maxCostUsd: 0.5, dailyCostUsd: 5, timeoutMs: 60_000, maxAttempts: p.maxAttempts },
+    git: { commit: p.commit, autoPush: p.push, branch: 'current' },
+    gitPort,
+    budgetFile: path.join(cacheDir, 'budget.json'),
+  };
+  const session = new HealSession(config);
+  const printer = p.json ? new JsonPrinter(io) : new HumanPrinter(io);
+
+  type Outcome = { code: number; reason: string; done?: Extract<HealEvent, { kind: 'done' }> };
+  let finish!: (o: Outcome) => void;
+  const finished = new Promise<Outcome>((r) => (finish = r));
+  let committed: string | null = null;
+  session.onEvent((e) => {
+    printer.event(e);
+    if (e.kind === 'commit') committed = e.sha;
+    if (e.kind === 'done') {
+      if (e.healed && p.commit && !committed) finish({ code: 1, reason: 'healed, but the commit failed (see the error above)', done: e });
+      else finish({ code: e.healed ? 0 : 1, reason: e.reason, done: e });
+    }
+    if (e.kind === 'patch' && !p.autonomous) {
+      printer.review(e);
+      finish({ code: 1, reason: 'review required: rerun with --yes to apply the verified patch; no file was changed' });
+    }
+    if (e.kind === 'crash' && e.resourceKill) {
+      finish({ code: 1, reason: `killed for memory (limit ${e.resourceKill.memoryLimitMb ?? p.settings.memoryMb} MiB): not a code bug, so it was not sent to the model; raise the memory limit` });
+    }
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  if (p.timeoutSeconds !== undefined) timer = setTimeout(() => finish({ code: 1, reason: `timeout: not healed within ${p.timeoutSeconds} s` }), p.timeoutSeconds * 1000);
+  const onAbort = () => finish({ code: INTERRUPT_EXIT, reason: 'interrupted' });
+  if (io.signal.aborted) onAbort();
+  io.signal.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    await Promise.race([session.deploy(io.signal), finished]);
+    const outcome = await finished;
+    if (!outcome.done) printer.final(outcome.reason, outcome.code);
+    else if (outcome.done && outcome.code !== (outcome.done.healed ? 0 : 1)) printer.final(outcome.reason, outcome.code);
+    return outcome.code;
+  } catch (err) {
+    if (io.signal.aborted) return INTERRUPT_EXIT;
+    throw err;
+  } finally {
+    if (timer) clearTimeout(timer);
+    io.signal.removeEventListener('abort', onAbort);
+    // Stops the containers and the proxy and rolls back a patch that was applied but not yet proven.
+    await session.dispose();
+  }
+}
+
+interface Printer {
+  event(e: HealEvent): void;
+  review(e: Extract<HealEvent, { kind: 'patch' }>): void;
+  final(reason: string, code: number): void;
+}
+
+/** One JSON object per line per event; every object has `kind`. */
+class JsonPrinter implements Printer {
+  constructor(private readonly io: CliIo) {}
+
+  private write(o: Record<string, unknown>): void {
+    this.io.stdout.write(JSON.stringify(o) + '\n');
+  }
+
+  event(e: HealEvent): void {
+    switch (e.kind) {
+      case 'log':
+        return this.write({ kind: 'log', stream: e.line.stream, text: e.line.text, seq: e.line.seq, time: e.line.time });
+      case 'model/request': {
+        const { payload: _payload, ...record } = e.record;
+        return this.write({ kind: e.kind, ...record, record });
+      }
+      case 'crash':
+        return this.write({
+          kind: 'crash',
+          type: e.crash.type,
+          message: e.crash.message,
+          signature: e.crash.signature,
+          file: e.crash.userFrame?.workspaceFile ?? e.crash.userFrame?.file ?? null,
+          line: e.crash.userFrame?.line ?? null,
+          occurrences: e.occurrences,
+          at: e.at,
+          ...(e.resourceKill ? { resourceKill: e.resourceKill } : {}),
+          crash: e.crash,
+        });
+      case 'patch':
+        return this.write({ kind: 'patch', id: e.patch.id, files: e.patch.files.map((f) => f.path), summary: e.patch.summary, diff: e.patch.diff, provider: e.patch.provider, model: e.patch.model, attempt: e.patch.attempt, verification: e.verification, reproducer: e.verification.reproducer });
+      case 'verify':
+        return this.write({ kind: 'verify', attempt: e.attempt, passed: e.result.passed, checks: e.result.checks, reproducer: e.result.reproducer, outputTail: e.result.outputTail });
+      case 'done':
+        return this.write({ ...e, commit: e.fix?.commit ?? null });
+      default:
+        return this.write({ ...(e as Record<string, unknown>) });
+    }
+  }
+
+  review(): void {
+    // The patch event above carries the diff and the verification.
+  }
+
+  final(reason: string, code: number): void {
+    this.write({ kind: 'done', healed: false, reason, exitCode: code });
+  }
+}
+
+/** Readable progress for people. */
+class HumanPrinter implements Printer {
+  constructor(private readonly io: CliIo) {}
+
+  private out(text: string): void {
+    this.io.stdout.write(text + '\n');
+  }
+
+  event(e: HealEvent): void {
+    switch (e.kind) {
+      case 'state':
+        return this.out(`[autodev] ${e.state}${e.reason ? ` — ${e.reason}` : ''}`);
+      case 'log':
+        return this.out(e.line.stream === 'system' ? e.line.text : `  │ ${e.line.text}`);
+      case 'build':
+        return;
+      case 'proxy':
+        return this.out(`[autodev] the app is reachable through the recording proxy at ${e.url}`);
+      case 'crash': {
+        const where = e.crash.userFrame ? ` at ${e.crash.userFrame.workspaceFile ?? e.crash.userFrame.file}:${e.crash.userFrame.line ?? '?'}` : '';
+        return this.out(`[crash] ${e.crash.type}: ${e.crash.message}${where}${e.occurrences > 1 ? ` (×${e.occurrences})` : ''}${e.resourceKill ? ' — killed for memory, not sent to the model' : ''}`);
+      }
+      case 'agent/tool':
+        return this.out(`[agent] ${e.activity.tool} ${typeof e.activity.args === 'string' ? e.activity.args : JSON.stringify(e.activity.args).slice(0, 120)} → ${e.activity.ok ? 'ok' : 'refused'}`);
+      case 'model/request': {
+        const r = e.record;
+        const red = Object.entries(r.redactions).map(([k, n]) => `${k}×${n}`).join(', ') || 'none';
+        return this.out(`[model] ${r.provider}/${r.model}: ${r.files.map((f) => `${f.path}:${f.lines[0]}-${f.lines[1]}`).join(', ') || 'no files'}, ${r.logLines} log lines, redacted ${red}, ${r.tokens.prompt}+${r.tokens.completion} tokens, ${r.costUsd === null ? 'cost unknown' : `$${r.costUsd.toFixed(4)}`}`);
+      }
+      case 'budget/warn':
+        return this.out(`[budget] ${e.message}`);
+      case 'verify': {
+        this.out(`[verify] attempt ${e.attempt}: ${e.result.passed ? 'PASSED' : 'refused'}`);
+        for (const c of e.result.checks) this.out(`  ${c.passed ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+        return;
+      }
+      case 'patch':
+        return this.out(`[autodev] verified patch ${e.patch.id} (${e.patch.files.map((f) => f.path).join(', ')}): ${e.patch.summary}`);
+      case 'fix':
+        return;
+      case 'commit':
+        return this.out(`[git] committed ${e.sha.slice(0, 10)}${e.branch ? ` on ${e.branch}` : ''}: ${e.message.split('\n')[0]}`);
+      case 'push':
+        return this.out(`[git] ${e.ok ? 'pushed' : `push failed: ${e.message}`}`);
+      case 'error':
+        this.io.stderr.write(`[autodev] ${e.code}: ${e.message}\n`);
+        return;
+      case 'done': {
+        if (e.reproducer) this.out(`[autodev] ${reproducedByLine(e.reproducer)}`);
+        const mttr = e.mttrMs !== undefined ? ` (MTTR ${(e.mttrMs / 1000).toFixed(1)} s)` : '';
+        return this.out(e.healed ? `[autodev] HEALED${mttr}: ${e.reason}` : `[autodev] not healed: ${e.reason}`);
+      }
+    }
+  }
+
+  review(e: Extract<HealEvent, { kind: 'patch' }>): void {
+    this.out('');
+    this.out(e.patch.diff.trimEnd());
+    this.out('');
+    if (e.verification.reproducer) this.out(`[autodev] ${reproducedByLine(e.verification.reproducer)}`);
+  }
+
+  final(reason: string): void {
+    this.out(`[autodev] ${reason}`);
+  }
 }

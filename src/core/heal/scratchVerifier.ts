@@ -33,6 +33,8 @@ export interface ScratchVerifierOptions {
   scannerQuietMs: number;
   /** Scratch output, for the live log (tagged) and tests. */
   onLine?: (line: LogLine) => void;
+  /** Masks secrets in the output kept for the verification result (the replayed request carries real credentials). */
+  mask?: (text: string) => string;
   signal?: AbortSignal;
 }
 
@@ -55,10 +57,18 @@ const READY_TIMEOUT_MS = 20_000;
 const REPLAY_TIMEOUT_MS = 15_000;
 const TAIL_LINES = 40;
 
+/** Sleeps `ms`, or less when `signal` aborts (the listener is removed either way: no listener build-up). */
 const delay = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+    const onAbort = () => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 
 export class ScratchVerifier {
@@ -165,7 +175,7 @@ export class ScratchVerifier {
       store.register(toDisposable(() => session.stop().catch(() => undefined)));
       store.register(
         session.onLine((line) => {
-          result.tail.push(line.text);
+          result.tail.push(o.mask ? o.mask(line.text) : line.text);
           if (result.tail.length > TAIL_LINES) result.tail.shift();
           if (line.stream !== 'system') scanner.push(line.text, line.stream);
           o.onLine?.(line);
