@@ -5,7 +5,8 @@ import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type 
 
 export const PY_HEADER = /^\s*Traceback \(most recent call last\):\s*$/;
 const PY_GROUP_HEADER = /^(\s*)\+ Exception Group Traceback \(most recent call last\):\s*$/;
-export const PY_FRAME = /^\s*File "(.*)", line (\d+)(?:, in (.+?))?\s*$/;
+/** `  File "x", line N, in f`; loguru marks the crashing frame `> File ...`. */
+export const PY_FRAME = /^\s*(?:> )?File "(.*)", line (\d+)(?:, in (.+?))?\s*$/;
 const PY_EXCEPTION = /^([A-Za-z_][\w.]*)(?::(?: (.*))?)?\s*$/;
 const PY_CHAIN = /^(?:During handling of the above exception, another exception occurred:|The above exception was the direct cause of the following exception:)\s*$/;
 const BARE_EXCEPTION = /(?:Error|Exception|Interrupt|Exit|Iteration|Group|Warning|Failure|Timeout|\.[A-Z]\w*)$/;
@@ -79,14 +80,15 @@ export class PythonTracebackParser implements TraceParser {
     const c = line.charCodeAt(0);
     const indented = c === 32 || c === 9;
     if (this.state === 'frames') {
-      if (indented) {
+      // loguru separates frames with blank lines and marks the crashing one with `> `.
+      if (line.length === 0) return 'more';
+      if (indented || line.startsWith('> File "')) {
         const f = PY_FRAME.exec(line);
         if (f) this.pushFrame(f);
         else if (this.frames.length === 0 && !inGroup) return 'end';
         if (!inGroup) this.keep(line, lineNo);
         return 'more';
       }
-      if (line.length === 0) return this.noiseLine();
       if (PY_HEADER.test(line) || PY_GROUP_HEADER.test(line)) return 'end';
       const e = PY_EXCEPTION.exec(line);
       if (e && !LOG_WORDS.has(e[1]) && this.frames.length > 0 && (e[2] !== undefined || this.isBareException(line, e[1]))) {

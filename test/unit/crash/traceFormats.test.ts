@@ -203,6 +203,31 @@ describe('trace formats of other runtime versions and log collectors', () => {
     assert.deepEqual([bare.type, bare.message, bare.userFrame?.line], ['AssertionError', '', 5]);
   });
 
+  it('reads a loguru traceback with blank lines, variable annotations and the > marker', () => {
+    const r = one(
+      [
+        '2024-05-01 10:00:00.000 | ERROR    | __main__:main:10 - job failed',
+        'Traceback (most recent call last):',
+        '',
+        '  File "/app/main.py", line 14, in <module>',
+        '    main()',
+        '    \u2514 <function main at 0x7f3c>',
+        '',
+        '> File "/app/main.py", line 10, in main',
+        '    ratio(0)',
+        '    \u2514 <function ratio at 0x7f3d>',
+        '',
+        '  File "/app/main.py", line 5, in ratio',
+        '    return 1 / n',
+        '               \u2514 0',
+        '',
+        'ZeroDivisionError: division by zero',
+      ].join('\n'),
+    );
+    assert.equal(r.type, 'ZeroDivisionError');
+    assert.deepEqual([r.userFrame?.file, r.userFrame?.line, r.frames.length], ['/app/main.py', 5, 3]);
+  });
+
   it('finds two crashes of different runtimes in one stream', () => {
     const r = scanText(
       [
