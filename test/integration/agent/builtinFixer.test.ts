@@ -119,4 +119,53 @@ describe('built-in fixer on the example apps (real traces)', () => {
     assert.equal(outcome.patch, null);
     assert.match(outcome.reason, /no built-in fix for ValueError; configure a model/);
   });
+
+  /** Runs a program for real in `dir` and returns its stderr (the trace). */
+  const crashOutput = (dir: string, cmd: string, args: string[]) => {
+    try {
+      execFileSync(cmd, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      return String((err as { stderr?: string }).stderr ?? '');
+    }
+    throw new Error(`${cmd} ${args.join(' ')} did not crash`);
+  };
+  const fixLive = async (dir: string, trace: string) => {
+    const [crash] = scanText(trace, { pathMapper: createPathMapper({ workspaceDir: dir }) });
+    assert.ok(crash, `a crash is detected in:\n${trace}`);
+    return runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, attempt: 1, previousAttempts: [], secrets: [] });
+  };
+
+  it('Node MODULE_NOT_FOUND (live node trace): adds the package to package.json dependencies', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autodev-builtin-nodemod-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'package.json'), '{\n  "name": "svc",\n  "scripts": { "start": "node index.js" }\n}\n');
+    writeFileSync(join(dir, 'index.js'), "const express = require('express');\nexpress();\n");
+    const outcome = await fixLive(dir, crashOutput(dir, process.execPath, ['index.js']));
+    assert.ok(outcome.patch, outcome.reason);
+    const pkg = JSON.parse(outcome.patch.files[0].patched);
+    assert.deepEqual(pkg.dependencies, { express: '*' });
+    assert.equal(pkg.scripts.start, 'node index.js');
+  });
+
+  it("Python AttributeError on None (live python trace): guards the access and the script then runs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autodev-builtin-none-attr-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'app.py'), 'import re\n\n\ndef version(s):\n    return re.match(r"v(\\d+)", s).group(1)\n\n\nprint(version("release"))\n');
+    const outcome = await fixLive(dir, crashOutput(dir, 'python3', ['app.py']));
+    assert.ok(outcome.patch, outcome.reason);
+    assert.match(outcome.patch.diff, /^\+    return \(_obj\.group\(1\) if \(_obj := re\.match\(r"v\(\\d\+\)", s\)\) is not None else None\)$/m);
+    applyToDisk(dir, outcome.patch);
+    assert.equal(python(dir, 'app.py').trim(), 'None');
+  });
+
+  it('Python ModuleNotFoundError with an import name that differs from the package (yaml → PyYAML), appended to requirements.txt', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'autodev-builtin-yaml-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'requirements.txt'), 'flask==3.0.0\n');
+    writeFileSync(join(dir, 'app.py'), 'import yaml_not_installed_for_test as yaml\n');
+    const trace = crashOutput(dir, 'python3', ['-S', 'app.py']).replace(/yaml_not_installed_for_test/g, 'yaml');
+    const outcome = await fixLive(dir, trace);
+    assert.ok(outcome.patch, outcome.reason);
+    assert.equal(outcome.patch.files[0].patched, 'flask==3.0.0\nPyYAML\n');
+  });
 });
