@@ -182,11 +182,15 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         if (json === undefined) throw new WireError(`the model endpoint answered with something that is not JSON: ${text.slice(0, 200)}`, undefined, true);
         parsed = completionFromBody(json);
       }
-      const u = parsed.usage;
-      const cost = u ? (u.providerCost ?? (this.opts.pricing === 'free' ? 0 : estimateCostUsd(this.model, u.promptTokens, u.completionTokens)) ?? undefined) : undefined;
+      // Servers that send no usage (older Ollama, some proxies) still get counted: ≈4 characters per token.
+      const u = parsed.usage ?? {
+        promptTokens: Math.ceil(JSON.stringify(body.messages).length / 4),
+        completionTokens: Math.ceil(JSON.stringify(parsed.message).length / 4),
+      };
+      const cost = u.providerCost ?? (this.opts.pricing === 'free' ? 0 : estimateCostUsd(this.model, u.promptTokens, u.completionTokens)) ?? undefined;
       return {
         message: parsed.message,
-        usage: u ? { promptTokens: u.promptTokens, completionTokens: u.completionTokens, ...(cost !== undefined ? { costUsd: cost } : {}) } : undefined,
+        usage: { promptTokens: u.promptTokens, completionTokens: u.completionTokens, ...(cost !== undefined ? { costUsd: cost } : {}) },
         finishReason: parsed.finishReason,
       };
     } catch (err) {

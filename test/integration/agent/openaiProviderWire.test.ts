@@ -225,4 +225,14 @@ describe('OpenAI-compatible provider on the wire (fake server, real openai clien
     const f = await serve(() => ({ sse: Array.from({ length: 200 }, () => ': OPENROUTER PROCESSING'), delayMs: 50 }));
     await assert.rejects(provider(f, { timeoutMs: 300, totalTimeoutMs: 800 }).complete({ messages, tools: [] }), (e) => isAutoDevError(e, 'LlmTimeout'));
   });
+
+  it('still counts tokens (estimated) when the server sends no usage, and prices them', async () => {
+    const lines = [`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'hello there' }, finish_reason: 'stop' }] })}`, '', 'data: [DONE]', ''];
+    const f = await serve(() => ({ sse: lines }));
+    const r = await provider(f).complete({ messages, tools: [] });
+    assert.ok((r.usage?.promptTokens ?? 0) > 0 && (r.usage?.completionTokens ?? 0) > 0);
+    assert.ok(typeof r.usage?.costUsd === 'number', 'gpt-4o-mini has a price');
+    const free = await provider(f, { pricing: 'free', model: 'llama3.1' } as never).complete({ messages, tools: [] });
+    assert.equal(free.usage?.costUsd, 0);
+  });
 });
