@@ -89,6 +89,8 @@ export interface ProviderConfig {
   apiKey?: string;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** Stream responses (default true); off for servers whose streaming is broken. */
+  stream?: boolean;
 }
 
 /** Caps of one fix attempt / one incident. */

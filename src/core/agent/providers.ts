@@ -40,6 +40,7 @@ export function createProvider(config: ProviderConfig, extras: ProviderExtras = 
     model,
     apiKey: config.apiKey,
     timeoutMs: config.timeoutMs,
+    ...(config.stream !== undefined ? { stream: config.stream } : {}),
     headers: preset?.headers,
     // Ollama runs on this machine; other local URLs may be proxies to paid APIs, so they use the price table.
     ...(preset?.name === 'ollama' ? { pricing: 'free' as const } : {}),
