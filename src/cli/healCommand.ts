@@ -150,7 +150,14 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
   });
 
   let timer: NodeJS.Timeout | undefined;
-  if (p.timeoutSeconds !== undefined) timer = setTimeout(() => finish({ code: 1, reason: `timeout: not healed within ${p.timeoutSeconds} s` }), p.timeoutSeconds * 1000);
+  if (p.timeoutSeconds !== undefined) {
+    timer = setTimeout(() => {
+      const reason = `timeout: not healed within ${p.timeoutSeconds} s`;
+      // Reaching the timeout is FAILED: the session says so (state + done event), then everything is cleaned up.
+      session.giveUp(reason);
+      finish({ code: 1, reason });
+    }, p.timeoutSeconds * 1000);
+  }
   const onAbort = () => finish({ code: INTERRUPT_EXIT, reason: 'interrupted' });
   if (io.signal.aborted) onAbort();
   io.signal.addEventListener('abort', onAbort, { once: true });

@@ -174,6 +174,15 @@ export class HealSession implements HealController {
     return this.events.event(listener);
   }
 
+  /** Background work (scratch runs) that dispose must wait for, so no scratch container outlives the session. */
+  private readonly background = new Set<Promise<unknown>>();
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.background.add(p);
+    void p.finally(() => this.background.delete(p)).catch(() => undefined);
+    return p;
+  }
+
   /** Resolves when the current fix/verify/apply work has settled (for tests and the CLI's shutdown). */
   settled(): Promise<void> {
     return this.work;
@@ -513,7 +522,7 @@ export class HealSession implements HealController {
     });
     const verifier = incident.verifier;
     // Reproduce on the unpatched copy while the model works: it does not depend on the patch.
-    const before = verifier.reproduceBefore(plan, incident.crash).catch(() => undefined);
+    const before = this.track(verifier.reproduceBefore(plan, incident.crash).catch(() => undefined));
     this.budget ??= new BudgetTracker({
       limits: { maxCostUsd: this.config.fix.maxCostUsd, dailyCostUsd: this.config.fix.dailyCostUsd, maxTokens: this.config.fix.maxTokens },
       file: this.config.budgetFile,
@@ -728,6 +737,19 @@ export class HealSession implements HealController {
     if (this.incident === incident) this.incident = null;
   }
 
+  /**
+   * Gives up (the CLI's --timeout-seconds): the incident in progress ends FAILED, or the session does when none is;
+   * emits `done`. Containers stop and an applied-but-unproven patch is rolled back on dispose.
+   */
+  giveUp(reason: string): void {
+    if (this.disposed) return;
+    const incident = this.incident;
+    if (incident) return this.failIncident(incident, reason, incident.lastVerification);
+    this.pending = null;
+    this.sm.tryGo('FAILED', reason);
+    this.emit({ kind: 'done', healed: false, reason });
+  }
+
   // ---------------------------------------------------------------- teardown
 
   async dispose(): Promise<void> {
@@ -736,6 +758,7 @@ export class HealSession implements HealController {
     this.abort.abort();
     // A patch applied but not yet proven is rolled back: nothing is left half-done.
     await this.work.catch(() => undefined);
+    await Promise.allSettled([...this.background]);
     if (this.applied) {
       await this.applier.revert(this.config.workspaceDir, this.applied.patch).catch(() => undefined);
       this.applied = null;

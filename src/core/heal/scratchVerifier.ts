@@ -185,6 +185,11 @@ export class ScratchVerifier {
         session.onExit((exit) => {
           result.exit = exit;
           scanner.flush();
+          // A crash without a trace (memory kill, signal, bare non-zero exit) recurs as the same kind of exit.
+          if (crash.language === 'process' && sameExit(crash, exit)) {
+            result.sameCrash = true;
+            onSame?.();
+          }
           exited?.();
         }),
       );
@@ -247,6 +252,12 @@ export class ScratchVerifier {
       result.command = { ok: r.exitCode === 0, detail: `\`${v.command}\` exited ${r.exitCode ?? 'without a code'}${r.output ? `: ${r.output.trim().split('\n').slice(-5).join(' | ')}` : ''}` };
     }
   }
+}
+
+function sameExit(crash: CrashReport, exit: ContainerExit): boolean {
+  if (crash.type === 'OOMKilled') return exit.oomKilled || exit.exitCode === 137;
+  if (crash.type === 'Signal') return !!exit.signal && crash.message.includes(exit.signal);
+  return exit.exitCode !== null && exit.exitCode !== 0 && crash.message.includes(`code ${exit.exitCode}`);
 }
 
 function describeExit(run: ScratchRun, windowMs: number): string {

@@ -137,6 +137,18 @@ describe('autodev heal CLI (real Docker, fake LLM over HTTP)', function () {
     assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')));
   });
 
+  it('reaching --timeout-seconds is FAILED: exit 1, a FAILED state and a done event, no container left', async () => {
+    const dir = exampleRepo('python-http-stats');
+    dirs.push(dir);
+    const run = await runCli(['heal', dir, '--image', PY_IMAGE, '--timeout-seconds', '4', '--json']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.ok(run.events.some((e) => e.kind === 'state' && e.state === 'FAILED' && /timeout/.test(e.reason)));
+    const done = run.events.at(-1)!;
+    assert.equal(done.kind, 'done');
+    assert.match(done.reason, /timeout: not healed within 4 s/);
+    assert.deepEqual(containersOf(dir), []);
+  });
+
   it('exits 2 on usage errors with a clear message', async () => {
     const missing = await runCli(['heal', path.join(tmpdir(), 'no-such-dir-autodev')]);
     assert.equal(missing.code, 2);

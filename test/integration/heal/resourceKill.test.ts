@@ -53,4 +53,22 @@ describe('resource kills (real Docker)', function () {
     assert.equal(h.events.filter((e) => e.kind === 'crash').length, crashesBefore, 'no new crash at 96 MiB');
     assert.equal(h.session.state, 'RUNNING');
   });
+
+  it('asks the model about a memory kill only when told to (fixNow)', async () => {
+    dir = exampleRepo('empty', { 'app.py': HUNGRY_APP });
+    fake = await startFakeLlm(editingModel(() => null));
+    const provider = createProvider({ kind: 'openai', preset: 'custom', baseUrl: fake.url, model: 'fake-model', apiKey: 'k', timeoutMs: 10_000 });
+    h = makeSession(dir, provider, {
+      runtime: { ...DEFAULT_RUNTIME_SETTINGS, imageOverride: PY_IMAGE, memoryMb: 48 },
+      fix: { maxTurns: 4, maxTokens: 100_000, maxCostUsd: 5, dailyCostUsd: 0, timeoutMs: 10_000, maxAttempts: 1 },
+    });
+    await h.session.deploy();
+    await h.waitFor('crash', (e) => !!e.resourceKill);
+    assert.equal(fake.requests.length, 0);
+    await h.session.fixNow();
+    assert.ok(fake.requests.length > 0, 'the model was asked');
+    assert.match(JSON.stringify(fake.requests[0].body), /OOMKilled/);
+    const done = await h.waitFor('done');
+    assert.equal(done.healed, false);
+  });
 });
