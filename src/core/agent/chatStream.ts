@@ -146,6 +146,10 @@ export class ChatStreamAccumulator {
       if (typeof delta.content === 'string') {
         this.content += delta.content;
         this.sawContent = true;
+      } else if (Array.isArray(delta.content)) {
+        // Content as parts (Mistral and some proxies): keep the text parts.
+        for (const part of delta.content as Record<string, unknown>[]) if (part && typeof part.text === 'string' && part.type !== 'thinking') this.content += part.text;
+        this.sawContent = true;
       }
       for (const k of MESSAGE_PASSTHROUGH) mergeField(this.fields, k, delta[k]);
       if (Array.isArray(delta.tool_calls)) for (const tc of delta.tool_calls) this.addToolCall(tc as Record<string, unknown>);

@@ -69,6 +69,11 @@ describe('agent parts', () => {
       acc.add({ choices: [{ delta: { tool_calls: [{ index: 0, id: 'b', function: { name: 'y', arguments: '{}' } }] } }] });
       assert.deepEqual(acc.result().message.toolCalls?.map((c) => [c.id, c.name, c.arguments]), [['a', 'x', '{"p":1}'], ['b', 'y', '{}']]);
     });
+    it('reads content sent as an array of parts', () => {
+      const acc = new ChatStreamAccumulator();
+      acc.add({ choices: [{ delta: { content: [{ type: 'thinking', text: 'hmm' }, { type: 'text', text: 'answer' }] } }] });
+      assert.equal(acc.result().message.content, 'answer');
+    });
     it('fails clearly on an empty stream', () => {
       assert.throws(() => new ChatStreamAccumulator().result(), /without sending anything/);
     });
