@@ -15,12 +15,24 @@ const FALLBACK_IDENTITY = ['user.name=AutoDev', 'user.email=autodev@localhost'];
 /** GIT_* variables a push may legitimately need; others (GIT_DIR, GIT_INDEX_FILE…) would redirect git elsewhere. */
 const PASSED_GIT_ENV = ['GIT_TERMINAL_PROMPT', 'GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'GIT_SSH_COMMAND', 'GIT_SSH'];
 
+/** Never passed to git: editors, pagers and askpass helpers (no prompts, no UI from a background commit). */
+const DROPPED_ENV = /^(EDITOR|VISUAL|PAGER|LESS|LESSOPEN|SSH_ASKPASS|PREFIX)$/i;
+
 export class SimpleGitPort implements GitPort {
   private git(dir: string, config: string[] = []): SimpleGit {
     // No terminal prompts: a push that needs credentials must fail fast with a clear error, never hang the loop.
+    // An explicit environment: the user's, minus variables that would redirect git or start an editor/pager
+    // (npm sets EDITOR, for one). Every key we pass is named in allowEnvironment, so simple-git's guard (which
+    // rejects guarded keys passed explicitly) cannot fail a commit because of how the CLI was launched.
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && (!k.startsWith('GIT_') || PASSED_GIT_ENV.includes(k))) env[k] = v;
-    return simpleGit({ baseDir: dir, config, allowEnvironment: PASSED_GIT_ENV, timeout: { block: 120_000 } }).env({ ...env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' });
+    for (const [k, v] of Object.entries(process.env)) {
+      if (v === undefined || DROPPED_ENV.test(k)) continue;
+      if (k.startsWith('GIT_') && !PASSED_GIT_ENV.includes(k)) continue;
+      env[k] = v;
+    }
+    env.GIT_TERMINAL_PROMPT = '0';
+    env.LC_ALL = 'C';
+    return simpleGit({ baseDir: dir, config, allowEnvironment: Object.keys(env), timeout: { block: 120_000 } }).env(env);
   }
 
   async isRepo(dir: string): Promise<boolean> {

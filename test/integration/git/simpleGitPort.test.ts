@@ -113,6 +113,22 @@ describe('SimpleGitPort (real git)', function () {
     assert.match(git(dir, 'log', '-1', '--format=%s'), /^Revert "fix"/);
   });
 
+  it('commits when launched from npm (EDITOR, PAGER and GIT_* variables in the environment)', async () => {
+    const dir = makeRepo(root);
+    const saved = { ...process.env };
+    Object.assign(process.env, { EDITOR: 'vi', PAGER: 'less', GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt', GIT_DIR: '/nonexistent' });
+    try {
+      assert.equal(await port.isRepo(dir), true);
+      writeFileSync(join(dir, 'app.py'), 'print(3)\n');
+      assert.match(await port.commit(dir, ['app.py'], 'fix'), /^[0-9a-f]{40}$/);
+    } finally {
+      for (const k of ['EDITOR', 'PAGER', 'GIT_SSL_CAINFO', 'GIT_DIR']) {
+        if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    }
+  });
+
   it('isRepo tells a repository from a plain folder', async () => {
     assert.equal(await port.isRepo(makeRepo(root)), true);
     assert.equal(await port.isRepo(root), false);
