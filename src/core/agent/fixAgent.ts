@@ -38,6 +38,11 @@ export interface FixAgentOptions {
   onRequest?: (r: LedgerRecord) => void;
   /** Called once per model request after the answer (or failure), with actual tokens and cost filled in. */
   onRequestDone?: (r: LedgerRecord) => void;
+  /**
+   * autodev.privacy.confirmBeforeSend: shown the masked record (payload included) before each request; false stops
+   * the attempt without sending. Absent: send without asking (the CLI never prompts).
+   */
+  confirmSend?: (r: LedgerRecord) => Promise<boolean>;
   /** 'text-json' for models that write tool calls as JSON text (see probeToolCalling); default 'tools'. */
   toolMode?: 'tools' | 'text-json';
   signal?: AbortSignal;
@@ -53,6 +58,8 @@ export interface FixOutcome {
   costUsd: number | null;
   looping?: boolean;
   budgetExceeded?: boolean;
+  /** The user declined to send a request (confirmBeforeSend). */
+  declined?: boolean;
   /** Set when the provider failed (LlmTimeout, LlmError): the attempt ended without a model decision. */
   error?: { code: string; message: string };
   /** Number of model requests made. */
@@ -187,6 +194,10 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
       at: Date.now(),
     };
     const local = provider.id === 'builtin';
+    if (!local && opts.confirmSend && !(await opts.confirmSend(record))) {
+      return outcome({ patch: null, declined: true, reason: 'not sent: the request to the model was declined, nothing left the machine' });
+    }
+    if (opts.signal?.aborted) throw new AutoDevError('Cancelled', 'the fix was cancelled');
     if (!local) opts.onRequest?.(record);
     turns++;
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { isAutoDevError } from '../errors';
+import { AutoDevError, isAutoDevError } from '../errors';
 import type { LedgerRecord } from '../heal/healEvents';
 import { BuiltinFixer } from './builtinFixer';
 import { estimateTokens } from './fixAgent';
@@ -75,6 +75,8 @@ const PROBE_USER = 'Call the probe tool with {"ok": true}. If you cannot call to
 export interface ProbeOptions {
   cache?: ToolCapabilityCache;
   onRequest?: (r: LedgerRecord) => void;
+  /** As in runFixAgent: a decline throws AutoDevError('Cancelled') and sends nothing. */
+  confirmSend?: (r: LedgerRecord) => Promise<boolean>;
   signal?: AbortSignal;
 }
 
@@ -108,6 +110,7 @@ export async function probeToolCalling(provider: LlmProvider, opts: ProbeOptions
       payload,
       at: Date.now(),
     };
+    if (opts.confirmSend && !(await opts.confirmSend(record))) throw new AutoDevError('Cancelled', 'the tool-calling probe was declined; nothing was sent');
     opts.onRequest?.(record);
     const r = await provider.complete({ messages, tools, signal: opts.signal });
     if (r.usage) record.tokens = { prompt: r.usage.promptTokens, completion: r.usage.completionTokens };

@@ -361,4 +361,21 @@ describe('fix agent against a fake OpenAI-compatible server', function () {
       assert.equal(fake.requests.length, 3);
     });
   }
+
+  it('asks before each request when confirmBeforeSend is on: shows the masked payload, and a decline sends nothing', async () => {
+    writeFileSync(join(ws, '.env'), 'TOKEN=confirm-canary-4242\n');
+    writeFileSync(join(ws, 'app.py'), APP.replace('import os', 'import os\nT = "confirm-canary-4242"'));
+    const shown: string[] = [];
+    const declined = await run(happy, { confirmSend: async (r) => (shown.push(r.payload ?? ''), false) });
+    assert.equal(declined.outcome.declined, true);
+    assert.equal(declined.fake.requests.length, 0, 'nothing was sent');
+    assert.equal(declined.ledger.length, 0);
+    assert.ok(shown[0].includes('ZeroDivisionError') && !shown[0].includes('confirm-canary-4242') && shown[0].includes('[REDACTED:env-value]'));
+    await fake!.close();
+    fake = undefined;
+    let asked = 0;
+    const accepted = await run(happy, { confirmSend: async () => (asked++, true) });
+    assert.ok(accepted.outcome.patch, accepted.outcome.reason);
+    assert.equal(asked, 3);
+  });
 });
