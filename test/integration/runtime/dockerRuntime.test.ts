@@ -129,7 +129,8 @@ describe('DockerRuntime (real engine)', function () {
   });
 
   it('restarts a running service: no exit reported for our own stop, host ports read again', async () => {
-    const app = 'import http.server, os\nprint("serving", flush=True)\nhttp.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), http.server.SimpleHTTPRequestHandler).serve_forever()\n';
+    // "serving" is printed once the socket listens, so a request right after it cannot be refused.
+    const app = 'import http.server, os\ns = http.server.ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), http.server.SimpleHTTPRequestHandler)\nprint("serving", flush=True)\ns.serve_forever()\n';
     const { session, dir } = await deploy({ 'app.py': app, 'hello.txt': 'v1' });
     const w = watch(session);
     await w.waitForLine(/serving/);
@@ -315,7 +316,9 @@ describe('orphan cleanup (real engine)', function () {
     const live = await fakeContainer({ [LABEL.ownerPid]: String(process.pid), [LABEL.ownerHost]: os.hostname() });
     const remote = await fakeContainer({ [LABEL.ownerPid]: deadPid, [LABEL.ownerHost]: 'another-machine' });
     await runtime.cleanupOrphans();
-    // Another AutoDev process on this engine may have cleaned up first; either way the orphan must be gone.
+    // Another AutoDev process on this engine may be removing it at the same moment (Docker answers 409 to the
+    // second remover): allow that removal a few seconds to finish; either way the orphan must go.
+    for (let i = 0; i < 50 && (await exists(orphan)); i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await exists(orphan), false, 'orphan still exists');
     assert.equal(await exists(live), true, 'live-owned container was removed');
     assert.equal(await exists(remote), true, 'other-host container was removed');

@@ -18,7 +18,7 @@ export const docker = new Docker();
 export interface Watched {
   lines: LogLine[];
   exits: ContainerExit[];
-  /** Resolves at the next exit. */
+  /** Resolves with the next exit not yet taken (one that already happened counts: a fast app exits early). */
   nextExit(): Promise<ContainerExit>;
   /** Resolves when a line matching `re` arrives. */
   waitForLine(re: RegExp): Promise<LogLine>;
@@ -28,6 +28,7 @@ export function watch(session: ContainerSession): Watched {
   const lines: LogLine[] = [];
   const exits: ContainerExit[] = [];
   let exitWaiters: Array<(e: ContainerExit) => void> = [];
+  let taken = 0;
   let lineWaiters: Array<{ re: RegExp; resolve: (l: LogLine) => void }> = [];
   session.onLine((l) => {
     lines.push(l);
@@ -35,14 +36,16 @@ export function watch(session: ContainerSession): Watched {
   });
   session.onExit((e) => {
     exits.push(e);
-    const ws = exitWaiters;
-    exitWaiters = [];
-    ws.forEach((w) => w(e));
+    const w = exitWaiters.shift();
+    if (w) {
+      taken++;
+      w(e);
+    }
   });
   return {
     lines,
     exits,
-    nextExit: () => new Promise((resolve) => exitWaiters.push(resolve)),
+    nextExit: () => (taken < exits.length ? Promise.resolve(exits[taken++]) : new Promise((resolve) => exitWaiters.push(resolve))),
     waitForLine: (re) => {
       const seen = lines.find((l) => re.test(l.text));
       return seen ? Promise.resolve(seen) : new Promise((resolve) => lineWaiters.push({ re, resolve }));
