@@ -13,6 +13,16 @@ export async function createScratchCopy(workspaceDir: string, files: readonly Pa
   // The container's root has no CAP_DAC_OVERRIDE: the bind-mounted folder must be world-readable like a checkout.
   await chmod(dir, 0o755);
   const root = path.resolve(workspaceDir);
+  try {
+    await fill(root, dir, files);
+  } catch (err) {
+    await removeScratchCopy(dir);
+    throw err;
+  }
+  return dir;
+}
+
+async function fill(root: string, dir: string, files: readonly PatchFile[]): Promise<void> {
   await cp(root, dir, {
     recursive: true,
     verbatimSymlinks: true,
@@ -28,7 +38,6 @@ export async function createScratchCopy(workspaceDir: string, files: readonly Pa
     if (f.patched === null || f.patched === undefined) await unlink(target).catch(() => undefined);
     else await writeFile(target, f.patched);
   }
-  return dir;
 }
 
 export async function removeScratchCopy(dir: string): Promise<void> {

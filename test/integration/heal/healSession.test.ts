@@ -90,6 +90,21 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     assert.equal(git(dir, 'rev-parse', 'HEAD'), head);
   });
 
+  it('stops at the cost cap with a clear message: FAILED, nothing applied', async () => {
+    const dir = exampleRepo('python-divide');
+    const before = snapshot(dir);
+    // OpenRouter reports the cost of each request in usage.cost.
+    fake = await startFakeLlm(editingModel(() => DIVIDE_FIX, { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050, cost: 0.4 }));
+    const h = track(makeSession(dir, openai(fake), { fix: { maxTurns: 6, maxTokens: 500_000, maxCostUsd: 0.3, dailyCostUsd: 0, timeoutMs: 20_000, maxAttempts: 3 } }), dir);
+    await h.session.deploy();
+    const done = await h.waitFor('done');
+    assert.equal(done.healed, false);
+    assert.match(done.reason, /budget reached: .*cost cap/);
+    assert.equal(h.session.state, 'FAILED');
+    assert.equal(fake.requests.length, 1, 'no request after the cap');
+    assert.deepEqual(snapshot(dir), before);
+  });
+
   it('does not clobber a file the user edited during review: PatchConflict, then plans again', async () => {
     const dir = exampleRepo('python-divide');
     const h = track(makeSession(dir, new BuiltinFixer(), { mode: 'review' }), dir);

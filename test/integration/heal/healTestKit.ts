@@ -10,7 +10,7 @@ import type { HealEvent } from '../../../src/core/heal/healEvents';
 import { HealSession, type HealSessionOptions } from '../../../src/core/heal/healSession';
 import { DEFAULT_RUNTIME_SETTINGS } from '../../../src/core/runtime/containerRuntime';
 import { DockerRuntime } from '../../../src/core/runtime/dockerRuntime';
-import { reply, type FakeRequest, type FakeResponse } from '../../support/fakeLlmServer';
+import { reply as replyTurn, type FakeRequest, type FakeResponse, type FakeTurn } from '../../support/fakeLlmServer';
 
 export const PY_IMAGE = 'autodev-offline/python:3.11';
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -109,8 +109,9 @@ export interface Edit {
  * A scripted OpenAI-compatible model: the first request of an attempt gets `decide(firstUserMessage, n)`'s edit
  * (or a finish without edits when it returns null); the request after the tool result gets `finish`.
  */
-export function editingModel(decide: (firstUser: string, attemptNo: number) => Edit | null) {
+export function editingModel(decide: (firstUser: string, attemptNo: number) => Edit | null, usage?: FakeTurn['usage']) {
   let attempts = 0;
+  const reply = (req: FakeRequest, turn: FakeTurn) => replyTurn(req, { ...turn, ...(usage ? { usage } : {}) });
   return (req: FakeRequest): FakeResponse => {
     const messages: { role: string; content?: string }[] = req.body?.messages ?? [];
     const last = messages[messages.length - 1];
