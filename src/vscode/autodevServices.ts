@@ -60,6 +60,7 @@ export class AutodevServices implements vscode.Disposable {
   private lastLedger: LedgerRecord | undefined;
   private autoHealPaused = false;
   private state: HealState = 'IDLE';
+  private deploying = false;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const own = <T extends Disposable | vscode.Disposable>(d: T): T => this.store.register(d as Disposable) as T;
@@ -188,16 +189,19 @@ export class AutodevServices implements vscode.Disposable {
     this.feed.setWorkspaceName(name);
     this.feed.clearLogs();
     this.log.info('runtime', `deploying ${dir} (${settings.runtime.memoryMb} MiB, ${settings.runtime.cpus} CPU, provider ${settings.model.provider}, mode ${settings.mode})`);
-    await this.openMissionControl(false);
+    // Mission Control is the view of the loop, not part of it: a panel that fails to open never blocks a deploy.
+    await this.openMissionControl(false).catch((err) => this.runner.report('Mission Control', err));
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `AutoDev: deploying ${name}`, cancellable: true },
       async (progress, token) => {
         const sub = controller.onEvent((e) => {
           if (e.kind === 'build') progress.report({ message: e.text.trim().split('\n').pop()?.slice(0, 80) });
         });
+        this.deploying = true;
         try {
           await controller.deploy(abortSignal(token));
         } finally {
+          this.deploying = false;
           sub.dispose();
         }
       },
@@ -279,7 +283,9 @@ export class AutodevServices implements vscode.Disposable {
         this.log.info('git', `push ${e.ok ? 'ok' : 'failed'}: ${e.message}`);
         return;
       case 'error':
-        this.runner.report('heal loop', new AutoDevError(e.code as never, e.message));
+        // A failing deploy() also throws, and the command wrapper reports that: one notification, not two.
+        if (this.deploying) this.log.error('runtime', `${e.code}: ${e.message}`);
+        else this.runner.report('heal loop', new AutoDevError(e.code as never, e.message));
         return;
       case 'done':
         this.log.info('runtime', `done: ${e.healed ? 'healed' : 'not healed'} — ${e.reason}`);
@@ -287,8 +293,10 @@ export class AutodevServices implements vscode.Disposable {
           void vscode.window.showInformationMessage(`AutoDev healed ${e.fix ? fixLabel(e.fix) : 'the crash'}${e.mttrMs !== undefined ? ` in ${(e.mttrMs / 1000).toFixed(1)} s` : ''}.`, 'Show Fixes').then((pick) => {
             if (pick) void vscode.commands.executeCommand('autodev.views.fixes.focus');
           });
-        } else {
-          void vscode.window.showWarningMessage(`AutoDev could not heal the crash: ${e.reason}`, 'Show Logs').then((pick) => pick && this.log.show());
+        } else if (!e.fix) {
+          void vscode.window.showInformationMessage(`AutoDev: ${e.reason}`); // e.g. the app exited 0: nothing to heal
+        } else if (e.fix.status !== 'rejected') {
+          void vscode.window.showWarningMessage(`AutoDev could not heal ${fixLabel(e.fix)}: ${e.reason}`, 'Show Logs').then((pick) => pick && this.log.show());
         }
         return;
     }

@@ -20,8 +20,9 @@ const escapeAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;
 
 export function missionControlHtml(opts: MissionControlHtmlOptions): string {
   if (!/^[A-Za-z0-9+/=_-]{16,}$/.test(opts.nonce)) throw new Error('missionControlHtml: the nonce must be at least 16 base64 characters');
-  // cspSource goes into the policy verbatim: a `;` or quote would let it add directives.
-  if (!opts.cspSource.trim() || /[;'"\r\n]/.test(opts.cspSource)) throw new Error('missionControlHtml: invalid cspSource');
+  // cspSource goes into the policy verbatim: a `;` or quote would let it add directives. VS Code (desktop and
+  // server, ≥1.8x) hands out `'self' https://*.vscode-cdn.net`, so the one quoted keyword 'self' is allowed.
+  if (!opts.cspSource.trim() || /[;'"\r\n]/.test(opts.cspSource.replace(/'self'/g, ''))) throw new Error('missionControlHtml: invalid cspSource');
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${opts.nonce}'`,

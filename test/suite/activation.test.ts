@@ -1,7 +1,7 @@
 /** Activation and contributions, checked inside a real VS Code extension host. */
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, activateAutodev } from './suiteSupport';
+import { EXTENSION_ID, activateAutodev, until } from './suiteSupport';
 
 describe('AutoDev extension', () => {
   it('is not activated at startup (no `*` activation event)', () => {
@@ -38,6 +38,14 @@ describe('AutoDev extension', () => {
   it('contributes the Fixes view and it opens', async () => {
     await activateAutodev();
     await vscode.commands.executeCommand('autodev.views.fixes.focus');
+  });
+
+  it('opens Mission Control as a webview panel', async () => {
+    await activateAutodev();
+    await vscode.commands.executeCommand('autodev.openMissionControl');
+    // Tabs reach the extension host asynchronously.
+    const tab = await until('the Mission Control tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'AutoDev Mission Control'), 15_000);
+    assert.match((tab.input as vscode.TabInputWebview).viewType, /autodev\.missionControl$/);
   });
 
   it('keeps API keys out of settings: no contributed setting holds a key', () => {
