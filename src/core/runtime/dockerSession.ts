@@ -21,25 +21,27 @@ const MAX_BACKOFF_MS = 5000;
 const BACKLOG_LINES = 100_000;
 
 /**
- * An emitter that holds events until the first listener subscribes, then replays them to it: a fast app prints
- * (or even exits) before `start()` has returned, and those lines must not be lost.
+ * An emitter that holds events until the first listener subscribes: a fast app prints (or even exits) before
+ * `start()` has returned, and those lines must not be lost. The held events are delivered on the next microtask
+ * (before any further I/O event, so order is kept) to every listener subscribed by then, which lets a consumer
+ * finish its synchronous set-up (e.g. subscribe to lines and exit together) before the first event arrives.
  */
-class HeldEmitter<T> {
+export class HeldEmitter<T> {
   private readonly emitter = new Emitter<T>();
   private backlog: T[] | undefined = [];
+  private replayScheduled = false;
 
   constructor(private readonly cap: number) {}
 
   readonly event = (listener: (e: T) => void): Disposable => {
     const d = this.emitter.event(listener);
-    const held = this.backlog;
-    this.backlog = undefined;
-    for (const e of held ?? []) {
-      try {
-        listener(e);
-      } catch {
-        // a broken consumer never breaks the pipeline
-      }
+    if (this.backlog && !this.replayScheduled) {
+      this.replayScheduled = true;
+      queueMicrotask(() => {
+        const held = this.backlog ?? [];
+        this.backlog = undefined;
+        for (const e of held) this.emitter.fire(e);
+      });
     }
     return d;
   };

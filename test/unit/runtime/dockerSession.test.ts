@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type Docker from 'dockerode';
-import { exitFromInspect, overlap } from '../../../src/core/runtime/dockerSession';
+import { exitFromInspect, HeldEmitter, overlap } from '../../../src/core/runtime/dockerSession';
 
 const inspect = (state: Partial<Docker.ContainerInspectInfo['State']>, memory = 0) =>
   ({ State: state, HostConfig: { Memory: memory } }) as unknown as Docker.ContainerInspectInfo;
@@ -33,5 +33,36 @@ describe('backfill de-duplication', () => {
   it('keeps everything when nothing overlaps', () => {
     assert.equal(overlap(['a'], ['b', 'c']), 0);
     assert.equal(overlap([], ['b']), 0);
+  });
+});
+
+describe('early output held for the first subscribers', () => {
+  it('delivers events fired before anyone listened, in order, after the synchronous set-up of all subscribers', async () => {
+    const lines = new HeldEmitter<string>(100);
+    const exits = new HeldEmitter<number>(10);
+    lines.fire('a');
+    lines.fire('b');
+    exits.fire(1);
+    const seen: string[] = [];
+    lines.event((l) => seen.push(`line ${l}`));
+    exits.event((e) => seen.push(`exit ${e}`));
+    let ready = false;
+    exits.event(() => assert.ok(ready, 'held exit delivered before the subscriber finished its set-up'));
+    ready = true;
+    assert.deepEqual(seen, []);
+    await Promise.resolve();
+    assert.deepEqual(seen, ['line a', 'line b', 'exit 1']);
+    lines.fire('c');
+    assert.deepEqual(seen.slice(-1), ['line c']);
+  });
+
+  it('keeps only the newest events when the backlog overflows', async () => {
+    const e = new HeldEmitter<number>(10);
+    for (let i = 0; i < 25; i++) e.fire(i);
+    const seen: number[] = [];
+    e.event((n) => seen.push(n));
+    await Promise.resolve();
+    assert.equal(seen[seen.length - 1], 24);
+    assert.ok(seen.length <= 10 && seen.length >= 9, `kept ${seen.length}`);
   });
 });
