@@ -68,6 +68,8 @@ const REGISTRY_TROUBLE = /pull access denied|manifest unknown|not found: manifes
 
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
+  /** CPUs of the engine's host (Docker refuses NanoCpus above it), read once. */
+  private engineCpus: number | undefined;
   /** For messages: where we looked for the engine. */
   readonly hostDescription: string;
 
@@ -234,6 +236,9 @@ export class DockerRuntime implements ContainerRuntime {
       bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
     }
     const memory = Math.round(settings.memoryMb * 1024 * 1024);
+    this.engineCpus ??= await this.docker.info().then((i: { NCPU?: number }) => i.NCPU, () => undefined);
+    // A limit above the engine's CPUs is an error in Docker; it means "no tighter than the machine" here.
+    const cpus = this.engineCpus ? Math.min(settings.cpus, this.engineCpus) : settings.cpus;
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
@@ -256,7 +261,7 @@ export class DockerRuntime implements ContainerRuntime {
           Binds: [`${path.resolve(options.sourceDir)}:${image.workdir}`],
           Memory: memory,
           MemorySwap: memory,
-          NanoCpus: Math.round(settings.cpus * 1e9),
+          NanoCpus: Math.round(cpus * 1e9),
           PidsLimit: settings.pidsLimit,
           CapDrop: ['ALL'],
           SecurityOpt: ['no-new-privileges'],

@@ -112,6 +112,13 @@ describe('DockerRuntime (real engine)', function () {
     }
   });
 
+  it("caps a CPU limit above the engine's CPUs instead of failing the start", async () => {
+    const { session } = await deploy({ 'app.py': 'print("ok")\n' }, { ...TEST_SETTINGS, cpus: 4096 });
+    const ncpu = (await docker.info()).NCPU as number;
+    assert.equal((await docker.getContainer(session.id).inspect()).HostConfig.NanoCpus, ncpu * 1e9);
+    assert.equal((await watch(session).nextExit()).exitCode, 0);
+  });
+
   it('restarts the same container and picks up a source edit without a rebuild', async () => {
     const { session, dir } = await deploy({ 'app.py': 'import message\nprint(message.TEXT)\n', 'message.py': 'TEXT = "before the fix"\n' });
     const w = watch(session);
