@@ -255,7 +255,7 @@ export class DockerContainerSession implements ContainerSession {
         info = await this.container.inspect();
       } catch (err) {
         if (httpStatus(err) === 404) break;
-        if (!warned) this.system(run, `[autodev] lost the connection to Docker; retrying (${(err as Error).message})`);
+        if (!warned) this.system(run, `lost the connection to Docker; retrying (${(err as Error).message})`);
         warned = true;
         await delay(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
@@ -274,7 +274,7 @@ export class DockerContainerSession implements ContainerSession {
           timestamps: true,
           since: (last ? Date.parse(last.slice(0, 19) + 'Z') / 1000 : Number(since)) as unknown as number,
         })) as unknown as NodeJS.ReadableStream;
-        this.system(run, '[autodev] log stream was interrupted; re-attached to the container output');
+        this.system(run, 'log stream was interrupted; re-attached to the container output');
         this.follow(
           run,
           stream,
@@ -287,7 +287,7 @@ export class DockerContainerSession implements ContainerSession {
         return;
       } catch (err) {
         if (httpStatus(err) === 404) break;
-        if (!warned) this.system(run, `[autodev] lost the container output; retrying (${(err as Error).message})`);
+        if (!warned) this.system(run, `lost the container output; retrying (${(err as Error).message})`);
         warned = true;
         await delay(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
@@ -370,7 +370,7 @@ export class DockerContainerSession implements ContainerSession {
     if (run.suppressExit) return;
     if (!info) {
       this.gone = true;
-      this.system(run, `[autodev] ${this.goneError().message}`);
+      this.system(run, this.goneError().message);
       this.exitEmitter.fire({ exitCode: null, signal: null, oomKilled: false });
       return;
     }
