@@ -82,7 +82,7 @@ createInterface({ input: child.stdout }).on('line', (line) => {
     case 'state':
       return console.log(`\x1b[1;36m[${e.state}]\x1b[0m${e.reason ? ` ${e.reason}` : ''}`);
     case 'log':
-      return console.log(`  \x1b[2m│\x1b[0m ${e.text}`);
+      return console.log(e.stream === 'system' ? `\x1b[2m[autodev] ${e.text}\x1b[0m` : `  \x1b[2m│\x1b[0m ${e.text}`);
     case 'proxy':
       console.log(`\x1b[1m[proxy]\x1b[0m the app answers through ${e.url}`);
       if (!sentRequest) {

@@ -247,7 +247,7 @@ class HumanPrinter implements Printer {
       case 'state':
         return this.out(`[autodev] ${e.state}${e.reason ? ` — ${e.reason}` : ''}`);
       case 'log':
-        return this.out(e.line.stream === 'system' ? e.line.text : `  │ ${e.line.text}`);
+        return this.out(e.line.stream === 'system' ? `[autodev] ${e.line.text}` : `  │ ${e.line.text}`);
       case 'build':
         return;
       case 'proxy':

@@ -58,6 +58,8 @@ interface Incident {
   resourceKill?: { memoryLimitMb?: number };
   fix: FixRecord;
   lastVerification?: VerificationResult;
+  /** Aborted by the session's dispose, or by a redeploy/stop that cancels this incident. */
+  abort: AbortController;
 }
 
 interface Pending {
@@ -198,8 +200,9 @@ export class HealSession implements HealController {
     this.sm.go(state, reason);
   }
 
+  /** A line of AutoDev's own in the log (the `system` stream says where it comes from, as the runtime's do). */
   private system(text: string): void {
-    this.emit({ kind: 'log', line: { stream: 'system', text: `[autodev] ${text}`, time: Date.now(), seq: 0 } });
+    this.emit({ kind: 'log', line: { stream: 'system', text, time: Date.now(), seq: 0 } });
   }
 
   private get signal(): AbortSignal {
@@ -214,6 +217,7 @@ export class HealSession implements HealController {
 
   async deploy(signal?: AbortSignal): Promise<void> {
     const sig = this.combine(signal);
+    await this.cancelIncident('redeploying');
     await this.teardownMain();
     this.to('DEPLOYING');
     try {
@@ -365,7 +369,27 @@ export class HealSession implements HealController {
     if (main) await main.stop().catch(() => undefined);
   }
 
+  /** Cancels the fix in progress (redeploy, stop): its work stops, an applied-but-unproven patch is rolled back. */
+  private async cancelIncident(reason: string): Promise<void> {
+    const incident = this.incident;
+    if (!incident) return;
+    this.system(`the fix in progress was cancelled: ${reason}`);
+    incident.fix.status = 'failed';
+    incident.fix.reason = `cancelled: ${reason}`;
+    this.emit({ kind: 'fix', fix: { ...incident.fix } });
+    this.incident = null;
+    this.pending = null;
+    incident.abort.abort();
+    await this.work.catch(() => undefined);
+    await Promise.allSettled([...this.background]);
+    if (this.applied) {
+      await this.applier.revert(this.config.workspaceDir, this.applied.patch).catch(() => undefined);
+      this.applied = null;
+    }
+  }
+
   async stop(): Promise<void> {
+    await this.cancelIncident('stopped');
     await this.teardownMain();
     this.sm.tryGo('IDLE', 'stopped');
   }
@@ -464,7 +488,9 @@ export class HealSession implements HealController {
       previousAttempts: [],
       resourceKill,
       fix,
+      abort: new AbortController(),
     };
+    this.signal.addEventListener('abort', () => incident.abort.abort(), { once: true });
     if (forced && resourceKill) this.system('asking the model about a memory kill, as requested');
     this.incident = incident;
     this.work = this.fixLoop(incident).catch((err) => this.failIncident(incident, toAutoDevError(err).message));
@@ -518,7 +544,7 @@ export class HealSession implements HealController {
       createScanner: (dir) => new CrashScanner({ pathMapper: createPathMapper({ workspaceDir: dir, containerWorkdir: image.workdir }), quietMs: this.quietMs }),
       scannerQuietMs: this.quietMs,
       mask: (t) => this.mask(t),
-      signal: this.signal,
+      signal: incident.abort.signal,
     });
     const verifier = incident.verifier;
     // Reproduce on the unpatched copy while the model works: it does not depend on the patch.
@@ -532,7 +558,7 @@ export class HealSession implements HealController {
     let lastReason = 'no attempt was made';
     const startAttempt = incident.attempts;
     for (let attempt = startAttempt + 1; attempt <= startAttempt + maxAttempts; attempt++) {
-      if (this.signal.aborted) throw new AutoDevError('Cancelled', 'Cancelled.');
+      if (incident.abort.signal.aborted) throw new AutoDevError('Cancelled', 'Cancelled.');
       incident.attempts = attempt;
       incident.fix.attempts = attempt;
       this.to('FIXING', `attempt ${attempt} of ${startAttempt + maxAttempts}`);
@@ -549,9 +575,9 @@ export class HealSession implements HealController {
         onActivity: (activity) => this.emit({ kind: 'agent/tool', activity }),
         // One event per request, once its actual tokens and cost are known (also when it failed).
         onRequestDone: (record) => this.emit({ kind: 'model/request', record: { ...record } }),
-        signal: this.signal,
+        signal: incident.abort.signal,
       });
-      if (this.signal.aborted) throw new AutoDevError('Cancelled', 'Cancelled.');
+      if (incident.abort.signal.aborted) throw new AutoDevError('Cancelled', 'Cancelled.');
       if (outcome.budgetExceeded) {
         return this.failIncident(incident, `budget reached: ${outcome.reason}. Nothing was applied.`);
       }
@@ -567,7 +593,7 @@ export class HealSession implements HealController {
       const verification = await verifier.verifyPatch(plan, incident.crash, patch);
       incident.lastVerification = verification;
       this.emit({ kind: 'verify', attempt, result: verification });
-      if (this.signal.aborted) throw new AutoDevError('Cancelled', 'Cancelled.');
+      if (incident.abort.signal.aborted) throw new AutoDevError('Cancelled', 'Cancelled.');
       if (verification.passed) return this.propose(incident, patch, verification);
       const rep = verification.reproducer;
       if (plan.kind !== 'none' && rep && !rep.reproduced) {
@@ -674,16 +700,16 @@ export class HealSession implements HealController {
         const host = main.publishedPorts.get(plan.containerPort);
         const deadline = Date.now() + 20_000;
         let r = null as Awaited<ReturnType<typeof replayRequest>> | null;
-        while (host && !failure && Date.now() < deadline && !this.signal.aborted) {
-          r = await replayRequest(`http://127.0.0.1:${host}`, plan.request, 15_000, this.signal);
+        while (host && !failure && Date.now() < deadline && !incident.abort.signal.aborted) {
+          r = await replayRequest(`http://127.0.0.1:${host}`, plan.request, 15_000, incident.abort.signal);
           if (r.status !== null || !main.running) break;
-          await delay(200, this.signal);
+          await delay(200, incident.abort.signal);
         }
         if (!failure && r && (r.status === null || r.status >= 500)) failure = `${plan.description} -> ${describeResponse(r)} after the fix`;
       }
-      if (!failure) await Promise.race([woke, delay(windowMs, this.signal)]);
+      if (!failure) await Promise.race([woke, delay(windowMs, incident.abort.signal)]);
       this.scanner?.flush();
-      if (this.signal.aborted && !failure) failure = 'cancelled';
+      if (incident.abort.signal.aborted && !failure) failure = 'cancelled';
       return failure;
     } finally {
       this.watch = null;

@@ -122,6 +122,21 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     assert.equal(readFileSync(path.join(dir, 'app.py'), 'utf8'), userText, 'review mode writes nothing until accepted');
   });
 
+  it('cancels the fix in progress on a redeploy, leaving the files untouched', async () => {
+    const dir = exampleRepo('python-divide');
+    const before = snapshot(dir);
+    fake = await startFakeLlm(() => ({ stall: true }));
+    const h = track(makeSession(dir, openai(fake)), dir);
+    await h.session.deploy();
+    await h.waitFor('state', (e) => e.state === 'FIXING');
+    await h.session.deploy();
+    const cancelled = await h.waitFor('fix', (e) => /cancelled: redeploying/.test(e.fix.reason ?? ''));
+    assert.equal(cancelled.fix.status, 'failed');
+    const states = h.events.filter((e) => e.kind === 'state').map((e) => (e as { state: string }).state);
+    assert.deepEqual(states.slice(states.indexOf('FIXING'), states.indexOf('FIXING') + 3), ['FIXING', 'DEPLOYING', 'RUNNING']);
+    assert.deepEqual(snapshot(dir), before);
+  });
+
   it('fixes two identical crashes once and counts the repeat', async () => {
     const dir = exampleRepo('python-http-stats');
     fake = await startFakeLlm(async (req) => {

@@ -23,6 +23,7 @@ describe('heal state machine', () => {
     ['RUNNING', 'CRASHED'],
     ['VERIFYING', 'HEALED'], // autonomous mode skips review
     ['CRASHED', 'FAILED'], // budget or resource kill declined
+    ['FIXING', 'DEPLOYING'], // a redeploy cancels the fix in progress
   ];
   for (const [from, to] of legal) {
     it(`allows ${from} → ${to}`, () => assert.ok(canTransition(from as never, to as never)));
