@@ -17,6 +17,8 @@ const DRAIN_MS = 3000;
 /** Lines remembered per stream to de-duplicate a backfill after re-following. */
 const RECENT_LINES = 200;
 const MAX_BACKOFF_MS = 5000;
+/** How often the exit watcher checks the container beside `wait` (only matters when a connection dies). */
+const WAIT_POLL_MS = 1000;
 /** Lines kept for the first subscriber when output arrives before anyone listens (start() is still returning). */
 const BACKLOG_LINES = 100_000;
 
@@ -321,6 +323,27 @@ export class DockerContainerSession implements ContainerSession {
   }
 
   /**
+   * Resolves 'exited' when the container is seen stopped or gone, 'retry' when the engine answers again after
+   * failing to (an outage: the pending wait is likely dead); never resolves otherwise until `signal` aborts.
+   */
+  private async pollLiveness(signal: AbortSignal): Promise<'exited' | 'retry'> {
+    let failed = false;
+    while (!signal.aborted) {
+      await delay(WAIT_POLL_MS);
+      if (signal.aborted) break;
+      try {
+        const info = await this.container.inspect();
+        if (!info.State.Running) return 'exited';
+        if (failed) return 'retry';
+      } catch (err) {
+        if (httpStatus(err) === 404) return 'exited';
+        failed = true;
+      }
+    }
+    return new Promise<never>(() => undefined);
+  }
+
+  /**
    * Lets the output stream finish after the exit: it normally ends by itself; while data still flows the wait goes
    * on, and a stream that stays silent for DRAIN_MS is given up on (a daemon that never closes it).
    */
@@ -333,19 +356,22 @@ export class DockerContainerSession implements ContainerSession {
     }
   }
 
-  /** Waits for the exit (re-waiting across daemon hiccups), drains the output, then reports it. */
+  /**
+   * Waits for the exit. `wait` is authoritative, but its HTTP response hangs forever when the daemon connection
+   * drops mid-body (docker-modem never sees the error), so a slow inspect poll runs beside it: when the engine
+   * answers again after an outage the wait is re-issued, and a container found stopped ends the wait at once.
+   */
   private async watchExit(run: Run): Promise<void> {
-    let backoff = 250;
     let info: Docker.ContainerInspectInfo | undefined;
     for (;;) {
-      try {
-        await this.container.wait();
-      } catch (err) {
-        if (httpStatus(err) !== 404) {
-          await delay(backoff);
-          backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-        }
-      }
+      const abort = new AbortController();
+      const waited = this.container.wait({ abortSignal: abort.signal }).then(
+        () => 'exited' as const,
+        (err) => (httpStatus(err) === 404 ? ('exited' as const) : ('retry' as const)),
+      );
+      const outcome = await Promise.race([waited, this.pollLiveness(abort.signal)]);
+      abort.abort();
+      if (outcome === 'retry') await delay(WAIT_POLL_MS);
       try {
         info = await this.container.inspect();
         if (info.State.Running && !this.stopped) continue;
@@ -360,8 +386,8 @@ export class DockerContainerSession implements ContainerSession {
           info = undefined;
           break;
         }
-        await delay(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        // The engine is away: poll until it answers again, then wait anew.
+        await delay(WAIT_POLL_MS);
       }
     }
     await this.drain(run);
