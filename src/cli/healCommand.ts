@@ -12,7 +12,7 @@ import type { LlmProvider, ProviderConfig } from '../core/agent/llmProvider';
 import { AutoDevError } from '../core/errors';
 import { SimpleGitPort } from '../core/git/simpleGitPort';
 import type { HealConfig } from '../core/heal/healController';
-import type { HealEvent } from '../core/heal/healEvents';
+import type { HealEvent, ReproducerResult } from '../core/heal/healEvents';
 import { HealSession } from '../core/heal/healSession';
 import { reproducedByLine } from '../core/replay/reproducer';
 import { DEFAULT_RUNTIME_SETTINGS, type RuntimeSettings } from '../core/runtime/containerRuntime';
@@ -129,7 +129,7 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
   const session = new HealSession(config);
   const printer = p.json ? new JsonPrinter(io) : new HumanPrinter(io);
 
-  type Outcome = { code: number; reason: string; done?: Extract<HealEvent, { kind: 'done' }> };
+  type Outcome = { code: number; reason: string; done?: Extract<HealEvent, { kind: 'done' }>; reproducer?: ReproducerResult };
   let finish!: (o: Outcome) => void;
   const finished = new Promise<Outcome>((r) => (finish = r));
   let committed: string | null = null;
@@ -142,7 +142,7 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     }
     if (e.kind === 'patch' && !p.autonomous) {
       printer.review(e);
-      finish({ code: 1, reason: 'review required: rerun with --yes to apply the verified patch; no file was changed' });
+      finish({ code: 1, reason: 'review required: rerun with --yes to apply the verified patch; no file was changed', reproducer: e.verification.reproducer });
     }
     if (e.kind === 'crash' && e.resourceKill) {
       finish({ code: 1, reason: `killed for memory (limit ${e.resourceKill.memoryLimitMb ?? p.settings.memoryMb} MiB): not a code bug, so it was not sent to the model; raise the memory limit` });
@@ -165,8 +165,8 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     await Promise.race([session.deploy(io.signal), finished]);
     const outcome = await finished;
-    if (!outcome.done) printer.final(outcome.reason, outcome.code);
-    else if (outcome.done && outcome.code !== (outcome.done.healed ? 0 : 1)) printer.final(outcome.reason, outcome.code);
+    if (!outcome.done) printer.final(outcome.reason, outcome.code, outcome.reproducer);
+    else if (outcome.code !== (outcome.done.healed ? 0 : 1)) printer.final(outcome.reason, outcome.code, outcome.done.reproducer);
     return outcome.code;
   } catch (err) {
     if (io.signal.aborted) return INTERRUPT_EXIT;
@@ -182,7 +182,7 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
 interface Printer {
   event(e: HealEvent): void;
   review(e: Extract<HealEvent, { kind: 'patch' }>): void;
-  final(reason: string, code: number): void;
+  final(reason: string, code: number, reproducer?: ReproducerResult): void;
 }
 
 /** One JSON object per line per event; every object has `kind`. */
@@ -229,8 +229,8 @@ class JsonPrinter implements Printer {
     // The patch event above carries the diff and the verification.
   }
 
-  final(reason: string, code: number): void {
-    this.write({ kind: 'done', healed: false, reason, exitCode: code });
+  final(reason: string, code: number, reproducer?: ReproducerResult): void {
+    this.write({ kind: 'done', healed: false, reason, exitCode: code, ...(reproducer ? { reproducer } : {}) });
   }
 }
 

@@ -298,8 +298,10 @@ export class HealSession implements HealController {
     const fromExit = crashFromExit(exit);
     if (fromExit) return this.onCrash(fromExit);
     if (code !== null && code !== 0) return this.onCrash(syntheticExitCrash('Exit', `the app exited with code ${code} without a stack trace`));
-    if (code === 0 && this.sm.state === 'RUNNING') this.to('IDLE', 'the app exited with code 0');
-    if (code === 0) this.emit({ kind: 'done', healed: false, reason: 'the app exited with code 0 without crashing: nothing to heal' });
+    if (code === 0 && this.sm.state === 'RUNNING') {
+      this.to('IDLE', 'the app exited with code 0');
+      this.emit({ kind: 'done', healed: false, reason: 'the app exited with code 0 without crashing: nothing to heal' });
+    }
   }
 
   private async ensureProxy(containerPort: number): Promise<void> {
