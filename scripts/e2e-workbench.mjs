@@ -97,6 +97,20 @@ export async function startServer({ kind = 'vscode', dataDir, folder, trusted = 
         '--config', join(dataDir, 'config.yaml'), '--user-data-dir', join(dataDir, 'user'), '--extensions-dir', join(dataDir, 'ext'),
         ...common, ...(folder ? [folder] : [])];
   if (kind === 'code-server' && !existsSync(join(dataDir, 'config.yaml'))) writeFileSync(join(dataDir, 'config.yaml'), 'auth: none\ncert: false\n');
+  // A quiet first start: no welcome page, chat panel or git auto-fetch prompt covering what the tests look at.
+  const userSettings = join(dataDir, 'user', 'User', 'settings.json');
+  if (!existsSync(userSettings)) {
+    mkdirSync(dirname(userSettings), { recursive: true });
+    writeFileSync(userSettings, JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      'chat.disableAIFeatures': true,
+      'git.autofetch': false,
+      'workbench.tips.enabled': false,
+      'extensions.ignoreRecommendations': true,
+      'update.mode': 'none',
+    }, null, 2));
+  }
   const child = spawn(kit.node, args, {
     cwd: dataDir,
     detached: true,

@@ -69,7 +69,7 @@ export class AutodevServices implements vscode.Disposable {
     this.keys = new ApiKeyStore(context.secrets);
     this.statusBar = own(new HealStatusBar());
     this.fixes = own(new FixesTreeProvider());
-    this.review = own(new PatchReview(() => readSettings(this.deployment?.scope).mode === 'review'));
+    this.review = own(new PatchReview(() => readSettings(this.deployment?.scope).mode === 'review', () => this.panel?.panel.viewColumn));
     this.diagnostics = own(new CrashDiagnostics());
     this.feed = own(new MissionControlFeed({ workspaceName: vscode.workspace.workspaceFolders?.[0]?.name ?? null }));
     own(this.events);

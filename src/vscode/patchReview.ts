@@ -21,7 +21,11 @@ export class PatchReview implements vscode.TextDocumentContentProvider, vscode.D
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
 
-  constructor(private readonly autoOpen: () => boolean = () => true) {
+  constructor(
+    private readonly autoOpen: () => boolean = () => true,
+    /** The column Mission Control is in: diffs open elsewhere so they never hide it. */
+    private readonly missionControlColumn: () => vscode.ViewColumn | undefined = () => undefined,
+  ) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(PATCH_SCHEME, this);
     void this.setPendingContext(false);
   }
@@ -88,7 +92,9 @@ export class PatchReview implements vscode.TextDocumentContentProvider, vscode.D
 
   private async openDiff(patch: PendingPatch, file: PatchFile, focus: boolean): Promise<void> {
     const title = `${file.path} (AutoDev fix${file.original === null ? ', new file' : ''})`;
-    await vscode.commands.executeCommand('vscode.diff', patchUri(patch.id, file.path, 'original'), patchUri(patch.id, file.path, 'patched'), title, { preview: false, preserveFocus: !focus });
+    const mc = this.missionControlColumn();
+    const viewColumn = mc === undefined ? undefined : mc === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One;
+    await vscode.commands.executeCommand('vscode.diff', patchUri(patch.id, file.path, 'original'), patchUri(patch.id, file.path, 'patched'), title, { preview: false, preserveFocus: !focus, viewColumn });
   }
 
   /** The diff of a fix from the Fixes view: the patch when known, else the unified diff text of the record. */
