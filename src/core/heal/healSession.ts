@@ -271,13 +271,15 @@ export class HealSession implements HealController {
   }
 
   private onMainLine(line: LogLine): void {
+    // Detection first: it never waits on masking or on the consumers of the log event.
+    if (line.stream !== 'system') {
+      this.pushCount++;
+      this.pushed.push({ n: this.pushCount, text: line.text, time: line.time });
+      if (this.pushed.length > LOG_RING) this.pushed.shift();
+      this.scanner?.push(line.text, line.stream);
+    }
     const text = this.mask(line.text);
     this.emit({ kind: 'log', line: text === line.text ? line : { ...line, text } });
-    if (line.stream === 'system') return;
-    this.pushCount++;
-    this.pushed.push({ n: this.pushCount, text: line.text, time: line.time });
-    if (this.pushed.length > LOG_RING) this.pushed.shift();
-    this.scanner?.push(line.text, line.stream);
   }
 
   private onMainExit(exit: ContainerExit): void {
