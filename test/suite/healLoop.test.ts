@@ -126,6 +126,14 @@ describe('Heal loop in VS Code (python-divide, real Docker)', function () {
     assert.strictEqual(api.fixes().find((f) => f.id === fix.id)?.status, 'pushed');
   });
 
+  it('Stop removes the app\'s container', async () => {
+    const ours = () => execFileSync('docker', ['ps', '-aq', '--filter', `label=autodev.owner.pid=${process.pid}`], { encoding: 'utf8' }).trim();
+    assert.notStrictEqual(ours(), '', 'the app container is labelled with this extension host as its owner');
+    await vscode.commands.executeCommand('autodev.stop');
+    await until('no container owned by this extension host', () => ours() === '', 30_000);
+    assert.strictEqual(api.state, 'IDLE');
+  });
+
   it('the applied edit is on the editor\'s undo stack', async () => {
     const editor = await vscode.window.showTextDocument(appUri, { preview: false });
     await vscode.commands.executeCommand('undo');

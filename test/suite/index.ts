@@ -10,6 +10,7 @@ export function run(): Promise<void> {
   // Bundled suites: define describe/it first, then load the test modules (esbuild keeps these requires lazy).
   mocha.suite.emit('pre-require', globalThis, 'bundle', mocha);
   require('./activation.test');
+  require('./adapters.test');
   require('./healLoop.test');
   require('./workspaceTrust.test');
   const results = { passed: 0, failed: 0, pending: 0, tests: [] as { title: string; state: string; error?: string; ms?: number }[] };
