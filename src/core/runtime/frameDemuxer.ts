@@ -18,7 +18,9 @@ export class FrameDemuxer {
   private remaining = 0;
   private current: FrameStream = 'stdout';
 
-  constructor(private readonly onPayload: (stream: FrameStream, payload: Buffer) => void) {}
+  /** `frameStart` is true for the first piece of each frame (a `logs?timestamps=1` frame starts with its timestamp). */
+  constructor(private readonly onPayload: (stream: FrameStream, payload: Buffer, frameStart: boolean) => void) {}
+  private atFrameStart = false;
 
   push(chunk: Buffer): void {
     let off = 0;
@@ -34,11 +36,14 @@ export class FrameDemuxer {
         // rather than dropping output.
         this.current = STREAMS[this.header[0]] ?? 'stdout';
         this.remaining = this.header.readUInt32BE(4);
+        this.atFrameStart = true;
         continue;
       }
       const take = Math.min(this.remaining, chunk.length - off);
       this.remaining -= take;
-      this.onPayload(this.current, chunk.subarray(off, off + take));
+      const frameStart = this.atFrameStart;
+      this.atFrameStart = false;
+      this.onPayload(this.current, chunk.subarray(off, off + take), frameStart);
       off += take;
     }
   }

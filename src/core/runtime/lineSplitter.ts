@@ -39,6 +39,11 @@ export class LineSplitter {
     }
   }
 
+  /** True while a line has started but not ended. */
+  get midLine(): boolean {
+    return this.length > 0 || this.dropping;
+  }
+
   /** Emits the partial tail, if any, as a final line (stream end). */
   flush(): void {
     if (this.dropping) {

@@ -57,7 +57,8 @@ describe('daemon connection loss (real engine behind a proxy)', function () {
 
   it('re-follows the output after the connection to Docker drops, without losing or repeating lines, and still reports the exit', async () => {
     const runtime = new DockerRuntime({ dockerHost: await proxy.listen() });
-    const app = 'import time\nfor i in range(80):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.05)\nraise SystemExit(4)\n';
+    // A 40 000-character line after the outage arrives through `logs`, split by Docker into 16 KiB partials.
+    const app = 'import time\nfor i in range(80):\n    print(f"tick {i}", flush=True)\n    if i == 60:\n        print("long " + "z" * 40000, flush=True)\n    time.sleep(0.05)\nraise SystemExit(4)\n';
     const dir = workspaces.make({ 'app.py': app });
     const image = await runtime.buildImage(dir, TEST_SETTINGS);
     session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings: TEST_SETTINGS });
@@ -67,7 +68,10 @@ describe('daemon connection loss (real engine behind a proxy)', function () {
     const exit = await w.nextExit();
     assert.equal(exit.exitCode, 4);
     const ticks = w.lines.filter((l) => l.stream === 'stdout').map((l) => l.text);
-    assert.deepEqual(ticks, Array.from({ length: 80 }, (_, i) => `tick ${i}`));
+    const expected = Array.from({ length: 80 }, (_, i) => `tick ${i}`);
+    expected.splice(61, 0, 'long ' + 'z'.repeat(40000));
+    assert.equal(ticks.length, expected.length, ticks.map((t) => t.slice(0, 30)).join("\n"));
+    assert.deepEqual(ticks, expected);
     const system = w.lines.filter((l) => l.stream === 'system').map((l) => l.text);
     assert.ok(system.some((t) => /lost the connection to Docker; retrying/.test(t)), system.join('\n'));
     assert.ok(system.some((t) => /re-attached to the container output/.test(t)), system.join('\n'));

@@ -41,13 +41,32 @@ describe('LogDecoder', () => {
     }
   });
 
-  it('strips RFC 3339 timestamps and gives sortable keys when asked', () => {
+  it('strips the RFC 3339 timestamp of each log message and gives sortable keys when asked', () => {
     const lines: DecodedLine[] = [];
     const d = new LogDecoder((l) => lines.push(l), { timestamps: true });
-    d.push(encodeFrame('stdout', '2026-11-25T20:00:01.5Z first\n2026-11-25T20:00:01.123456789Z second\n'));
+    d.push(Buffer.concat([encodeFrame('stdout', '2026-11-25T20:00:01.5Z first\n'), encodeFrame('stdout', '2026-11-25T20:00:01.123456789Z second\n')]));
     assert.deepEqual(lines.map((l) => l.text), ['first', 'second']);
     assert.equal(lines[0].tsKey, '2026-11-25T20:00:01.500000000');
     assert.ok(lines[1].tsKey! < lines[0].tsKey!);
     assert.equal(timestampKey('2026-11-25T20:00:01Z'), '2026-11-25T20:00:01.000000000');
+  });
+
+  it('joins the 16 KiB partial messages of a long line, each with its own timestamp, into one line', () => {
+    const ts = '2026-11-25T20:40:05.917628509Z ';
+    const frames = Buffer.concat([
+      encodeFrame('stdout', ts + 'a'.repeat(16384)),
+      encodeFrame('stdout', ts + 'a'.repeat(16384)),
+      // As captured from Docker 20.10: the last partial comes without its newline.
+      encodeFrame('stdout', ts + 'a'.repeat(7232)),
+      encodeFrame('stdout', '2026-11-25T20:40:05.917827436Z b\n'),
+    ]);
+    for (const size of [1, 7, 31, 4096, frames.length]) {
+      const lines: DecodedLine[] = [];
+      const d = new LogDecoder((l) => lines.push(l), { timestamps: true });
+      for (let off = 0; off < frames.length; off += size) d.push(frames.subarray(off, off + size));
+      assert.deepEqual(lines.map((l) => l.text), ['a'.repeat(40000), 'b'], `chunk size ${size}`);
+      assert.equal(lines[0].tsKey, '2026-11-25T20:40:05.917628509');
+      assert.equal(lines[1].tsKey, '2026-11-25T20:40:05.917827436');
+    }
   });
 });
