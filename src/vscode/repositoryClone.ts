@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { AutoDevError } from '../core/errors';
 
+const PASSED_GIT_ENV = ['GIT_TERMINAL_PROMPT', 'GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'GIT_SSH_COMMAND', 'GIT_SSH'];
+
 /** Accepts https/http/ssh/git/file URLs, scp-style `git@host:owner/repo.git`, and local paths to a repository. */
 export function validateRepositoryUrl(value: string): string | undefined {
   const v = value.trim();
@@ -26,7 +28,17 @@ export async function cloneRepository(url: string, parent: string, signal?: Abor
   if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
     throw new AutoDevError('Usage', `${target} already exists and is not empty: choose another folder, or deploy it with "AutoDev: Deploy Workspace" after opening it.`);
   }
-  const git = simpleGit({ baseDir: parent, abort: signal, timeout: { block: 300_000 } }).env({ ...process.env, GIT_TERMINAL_PROMPT: '0' });
+  // No prompts (a private repo must fail fast, not hang), and only the GIT_* variables a clone may need: others
+  // (GIT_DIR, GIT_WORK_TREE…) would point git somewhere else. simple-git refuses unknown ones unless allowed.
+  // Editors/pagers/askpass helpers are dropped too (npm sets EDITOR); every key passed is named in allowEnvironment.
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v === undefined || /^(EDITOR|VISUAL|PAGER|LESS|LESSOPEN|SSH_ASKPASS|PREFIX)$/i.test(k)) continue;
+    if (k.startsWith('GIT_') && !PASSED_GIT_ENV.includes(k)) continue;
+    env[k] = v;
+  }
+  env.GIT_TERMINAL_PROMPT = '0';
+  const git = simpleGit({ baseDir: parent, abort: signal, timeout: { block: 300_000 }, allowEnvironment: Object.keys(env) }).env(env);
   try {
     await git.clone(url.trim(), target, ['--recurse-submodules']);
   } catch (err) {
