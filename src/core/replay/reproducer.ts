@@ -31,7 +31,7 @@ export interface PlanInput {
 /** Chooses how to reproduce `crash`, saying plainly why when a request is not replayed. */
 export function planReproducer(input: PlanInput): ReproducerPlan {
   const { exchange, request, image } = input;
-  const fallbackKind: 'start' | 'command' = image.ports.length > 0 || input.crashedAtStartup ? 'start' : 'command';
+  const fallbackKind: 'start' | 'command' = image.ports.length > 0 ? 'start' : 'command';
   const fallbackDescription = fallbackKind === 'start' ? 'start' : image.cmd.join(' ') || 'start';
   if (exchange && request && input.containerPort !== null) {
     const description = `${exchange.method} ${exchange.path}${exchange.query ? `?${exchange.query}` : ''}`;
