@@ -172,6 +172,37 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     assert.equal(await httpGet(`${url}/stats`), 200, 'the live app is healed');
   });
 
+  it('runs the health URL and the verify command in the scratch container', async () => {
+    const dir = exampleRepo('python-http-stats');
+    fake = await startFakeLlm(editingModel(() => STATS_FIX));
+    const verify = { windowSeconds: 2, replayUnsafeMethods: false, healthUrl: 'http://localhost:8000/health', command: 'python3 -c "import app; assert app.average_order_value([]) == 0.0; print(\'unit ok\')"' };
+    const h = track(makeSession(dir, openai(fake), { verify }), dir);
+    await h.session.deploy();
+    const { url } = await h.waitFor('proxy');
+    await httpGet(`${url}/stats`);
+    const v = await h.waitFor('verify');
+    const health = v.result.checks.find((c) => c.name === 'health URL');
+    const command = v.result.checks.find((c) => c.name === 'verify command');
+    assert.deepEqual([health?.passed, command?.passed], [true, true], JSON.stringify(v.result.checks));
+    assert.match(health!.detail, /GET \/health -> 200/);
+    assert.match(command!.detail, /exited 0.*unit ok/);
+  });
+
+  it('refuses a patch whose verify command fails', async () => {
+    const dir = exampleRepo('python-http-stats');
+    fake = await startFakeLlm(editingModel(() => STATS_FIX));
+    const verify = { windowSeconds: 2, replayUnsafeMethods: false, command: 'python3 -c "import sys; print(\'tests failed\'); sys.exit(3)"' };
+    const h = track(makeSession(dir, openai(fake), { verify, fix: { maxTurns: 6, maxTokens: 500_000, maxCostUsd: 5, dailyCostUsd: 0, timeoutMs: 20_000, maxAttempts: 1 } }), dir);
+    await h.session.deploy();
+    const { url } = await h.waitFor('proxy');
+    await httpGet(`${url}/stats`);
+    const v = await h.waitFor('verify');
+    const command = v.result.checks.find((c) => c.name === 'verify command');
+    assert.equal(command?.passed, false);
+    assert.match(command!.detail, /exited 3.*tests failed/);
+    assert.equal((await h.waitFor('done')).healed, false);
+  });
+
   it('refuses a patch that hides the error and still answers 500', async () => {
     const dir = exampleRepo('python-http-stats');
     const before = snapshot(dir);
