@@ -2,6 +2,7 @@
 // code-server (VS Code 1.139, offline), opens a fresh copy of an example workspace (a git repo with a local bare
 // remote) and prints the URL. Run "AutoDev: Deploy Workspace" from the command palette (F1). Ctrl-C stops it.
 //   node scripts/demo-ui.mjs [--example python-divide|python-http-stats|node-http-typeerror|…] [--port 8080]
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,15 @@ if (!existsSync(join(repoRoot, 'examples', example))) {
   process.exit(2);
 }
 
+if (!existsSync(join(repoRoot, 'node_modules'))) {
+  console.log('demo --ui: installing dependencies (npm ci)…');
+  if (spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: repoRoot, stdio: 'inherit' }).status !== 0) process.exit(2);
+}
+// The example workspace uses the local offline base images (built once when missing; see scripts/offline-images.sh).
+if (spawnSync('bash', [join(repoRoot, 'scripts/offline-images.sh')], { stdio: 'inherit' }).status !== 0) {
+  console.error('demo --ui: Docker or the offline base images are not ready (see above).');
+  process.exit(2);
+}
 console.log('demo --ui: readying the VS Code server kit (first run installs Node 24 + code-server, ~2 min)…');
 ensureKit();
 console.log('demo --ui: packaging the extension…');
