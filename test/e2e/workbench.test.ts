@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
@@ -130,7 +130,13 @@ describe('Workbench UI end to end (code-server + Chromium, installed .vsix)', fu
       const state = (await frame.locator('.state-name').textContent({ timeout: 1000 }).catch(() => null))?.trim();
       if (state && state !== seen[seen.length - 1]) {
         seen.push(state);
-        await snap(`state-${state}`);
+        // Keep the shot only if the banner still shows that state afterwards: a shot is never mislabelled. States
+        // shorter than a screenshot (CRASHED → FIXING can take milliseconds) are in the timeline of later shots.
+        const file = path.join(shots, `tmp-${state}.png`);
+        await page.screenshot({ path: file });
+        const after = (await frame.locator('.state-name').textContent({ timeout: 1000 }).catch(() => null))?.trim();
+        if (after === state) renameSync(file, path.join(shots, `${String(++shot).padStart(2, '0')}-state-${state}.png`));
+        else rmSync(file, { force: true });
       }
       if (state === 'REVIEW' || state === 'FAILED') break;
       await sleep(50);
