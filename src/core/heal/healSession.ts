@@ -21,6 +21,7 @@ import { SimpleGitPort, fixBranchName } from '../git/simpleGitPort';
 import { RecordingProxy, type RecordedExchange, type ReplayableRequest } from '../replay/recordingProxy';
 import { describeResponse, planReproducer, replayRequest, type ReproducerPlan } from '../replay/reproducer';
 import { writeReplayState } from '../replay/replayStateFile';
+import { probeListening } from '../replay/portProbe';
 import type { GitPort, HealConfig, HealController, PatchApplier } from './healController';
 import type { FixRecord, HealEvent, HealState, ReproducerResult, VerificationResult } from './healEvents';
 import { HealStateMachine } from './healStateMachine';
@@ -351,8 +352,8 @@ export class HealSession implements HealController {
       while (!this.disposed && this.main === session && gen === this.announceGen && Date.now() < deadline && session?.running) {
         const host = session.publishedPorts.get(containerPort);
         if (host) {
-          const r = await replayRequest(`http://127.0.0.1:${host}`, { method: 'HEAD', url: '/', headers: {}, body: Buffer.alloc(0) }, 2000, this.signal);
-          if (r.status !== null) {
+          // No probe request: one could itself crash a buggy app (and it would not go through the proxy).
+          if (await probeListening(host)) {
             this.reachableThisRun = true;
             this.emit({ kind: 'proxy', url: this.proxy!.url!, containerPort });
             return;

@@ -3,12 +3,12 @@
  * make the UNPATCHED copy crash, then the patched copy must pass it (no crash of that signature, no 5xx), stay up
  * (or exit 0) for the window, answer the health URL and pass the verify command.
  */
-import { connect } from 'node:net';
 import Docker from 'dockerode';
 import type { CrashReport } from '../crash/crashReport';
 import type { PatchFile, PendingPatch } from '../agent/llmProvider';
 import { DisposableStore, toDisposable, type Disposable } from '../lifecycle';
 import type { AppImage, ContainerExit, ContainerRuntime, ContainerSession, LogLine, LogStream, RuntimeSettings } from '../runtime/containerRuntime';
+import { probeListening } from '../replay/portProbe';
 import { describeResponse, replayRequest, type ReplayResponse, type ReproducerPlan } from '../replay/reproducer';
 import type { VerifySettings } from './healController';
 import type { ReproducerResult, VerificationResult } from './healEvents';
@@ -275,31 +275,11 @@ async function waitReachable(port: number, exited: Promise<void>, timeoutMs: num
   while (Date.now() < deadline) {
     if (signal?.aborted) return 'cancelled';
     if (gone) return 'the app exited before it answered';
-    // Docker's userland proxy accepts the connection even before the app listens, then closes it: probe with HTTP.
-    const ok = await probeHttp(port);
+    const ok = await probeListening(port);
     if (ok) return true;
     await delay(150, signal);
   }
   return `nothing answered on port ${port} within ${Math.round(timeoutMs / 1000)} s`;
-}
-
-function probeHttp(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    let got = false;
-    const end = (v: boolean) => {
-      s.destroy();
-      resolve(v);
-    };
-    s.setTimeout(1500, () => end(false));
-    s.on('connect', () => s.write('OPTIONS /__autodev_probe HTTP/1.0\r\n\r\n'));
-    s.on('data', () => {
-      got = true;
-      end(true);
-    });
-    s.on('error', () => end(false));
-    s.on('close', () => resolve(got));
-  });
 }
 
 /** `docker exec` in the scratch container: the runtime's own exec when it has one, else the engine directly. */
