@@ -435,7 +435,9 @@ export class HealSession implements HealController {
     const at = Date.now();
     const n = (this.occurrences.get(crash.signature) ?? 0) + 1;
     this.occurrences.set(crash.signature, n);
-    this.emit({ kind: 'crash', crash, occurrences: n, at, ...(resourceKill ? { resourceKill } : {}) });
+    // The trace is app output: masked like the log lines before it reaches any consumer.
+    const shown: CrashReport = { ...crash, message: this.mask(crash.message), ...(crash.text !== undefined ? { text: this.mask(crash.text) } : {}) };
+    this.emit({ kind: 'crash', crash: shown, occurrences: n, at, ...(resourceKill ? { resourceKill } : {}) });
     if (this.watch) {
       if (crash.signature === this.watch.signature) this.watch.fail(`${crash.type} came back after the fix`);
       else this.watch.fail(`a different crash appeared after the fix: ${crash.type}: ${crash.message}`);

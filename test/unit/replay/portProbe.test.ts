@@ -9,13 +9,17 @@ const close = (server: Server) => new Promise((r) => server.close(r));
 describe('port probe', () => {
   it('sees a listening app without sending it a single byte', async () => {
     let received = 0;
-    const server = createServer((s) => s.on('data', (d) => (received += d.length)));
+    const sockets: import('node:net').Socket[] = [];
+    const server = createServer((s) => {
+      sockets.push(s);
+      s.on('data', (d) => (received += d.length));
+    });
     const port = await listen(server);
     try {
       assert.equal(await probeListening(port, 100), true);
       assert.equal(received, 0);
     } finally {
-      server.closeAllConnections?.();
+      for (const s of sockets) s.destroy();
       await close(server);
     }
   });
