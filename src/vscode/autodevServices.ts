@@ -345,8 +345,7 @@ export class AutodevServices implements vscode.Disposable {
   private async revertFix(fix: FixRecord): Promise<void> {
     if (!fix.commit) throw new AutoDevError('GitError', `"${fixLabel(fix)}" was not committed, so there is nothing to revert. Reject or undo the edit instead.`);
     const { dir, git } = this.gitTarget();
-    const pick = await vscode.window.showWarningMessage(`Revert "${fixLabel(fix)}" with a new commit?`, { modal: true }, 'Revert');
-    if (pick !== 'Revert') throw new vscode.CancellationError();
+    // No confirmation: a revert is itself a new commit, so it is undone by reverting it (history is never rewritten).
     const sha = await git.revert(dir, fix.commit);
     this.fixes.upsert({ ...fix, status: 'reverted', reason: `reverted by ${sha.slice(0, 7)}` });
     this.log.info('git', `reverted ${fix.commit.slice(0, 10)} with ${sha.slice(0, 10)}`);

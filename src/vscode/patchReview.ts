@@ -17,6 +17,7 @@ export class PatchReview implements vscode.TextDocumentContentProvider, vscode.D
   /** fix id → patch id, learned when the fix record arrives while its patch is pending. */
   private readonly fixToPatch = new Map<string, string>();
   private pending: { patch: PendingPatch; verification: VerificationResult } | null = null;
+  private proposedFixId: string | null = null;
   private readonly registration: vscode.Disposable;
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
@@ -46,11 +47,14 @@ export class PatchReview implements vscode.TextDocumentContentProvider, vscode.D
     switch (e.kind) {
       case 'patch':
         this.remember(e.patch);
+        // The loop announces the fix record (status proposed) just before its patch.
+        if (this.proposedFixId) this.fixToPatch.set(this.proposedFixId, e.patch.id);
         this.pending = { patch: e.patch, verification: e.verification };
         void this.setPendingContext(true);
         if (this.autoOpen()) void this.offer(e.patch, e.verification);
         return;
       case 'fix':
+        if (e.fix.status === 'proposed') this.proposedFixId = e.fix.id;
         if (this.pending) this.fixToPatch.set(e.fix.id, this.pending.patch.id);
         if (this.pending && e.fix.status !== 'proposed') this.clearPending();
         return;

@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import { WorkspaceEditPatchApplier } from '../../src/vscode/workspaceEditPatchApplier';
 import { ConfirmingProvider } from '../../src/vscode/confirmingProvider';
 import { toLmMessages } from '../../src/vscode/vscodeLmProvider';
+import { VsCodeGitPort, getGitApi, pushError } from '../../src/vscode/vscodeGitPort';
+import { execFileSync } from 'node:child_process';
 import type { CompletionRequest, LlmProvider, PendingPatch } from '../../src/core/agent/llmProvider';
 import type { LedgerRecord } from '../../src/core/heal/healEvents';
 
@@ -110,5 +112,40 @@ describe('vscode.lm message mapping', () => {
     assert.ok(result instanceof vscode.LanguageModelToolResultPart);
     assert.strictEqual(result.callId, 'c1');
     assert.strictEqual((result.content[0] as vscode.LanguageModelTextPart).value, 'print(1)');
+  });
+});
+
+describe('VsCodeGitPort (built-in git extension)', () => {
+  it('maps the git extension\'s push errors to clear typed errors', () => {
+    assert.ok(hasCode(pushError({ gitErrorCode: 'PushRejected', stderr: '! [rejected] main -> main (fetch first)' }), 'PushRejected'));
+    assert.match(pushError({ gitErrorCode: 'PushRejected' }).message, /non-fast-forward.*pull or rebase/i);
+    assert.ok(hasCode(pushError({ gitErrorCode: 'NoRemoteRepositorySpecified' }), 'NoRemote'));
+    assert.match(pushError({ gitErrorCode: 'AuthenticationFailed' }).message, /Authentication/);
+  });
+
+  it('commits only the given file through the git API and refuses to push without a remote', async () => {
+    const api = await getGitApi();
+    assert.ok(api, 'the git extension is enabled');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autodev-gitport-'));
+    try {
+      const git = (...a: string[]) => execFileSync('git', a, { cwd: dir, encoding: 'utf8' }).trim();
+      git('init', '-q', '-b', 'main');
+      git('config', 'user.name', 'T');
+      git('config', 'user.email', 't@t.invalid');
+      fs.writeFileSync(path.join(dir, 'a.py'), 'a = 1\n');
+      fs.writeFileSync(path.join(dir, 'b.py'), 'b = 1\n');
+      git('add', '-A');
+      git('commit', '-qm', 'init');
+      fs.writeFileSync(path.join(dir, 'a.py'), 'a = 2\n');
+      fs.writeFileSync(path.join(dir, 'b.py'), 'b = 2\n'); // the user's own change: must stay out of the commit
+      const port = new VsCodeGitPort(api);
+      const sha = await port.commit(dir, ['a.py'], '🩹 Auto-fix: test');
+      assert.strictEqual(git('rev-parse', 'HEAD'), sha);
+      assert.strictEqual(git('show', '--name-only', '--format=', 'HEAD'), 'a.py');
+      assert.match(git('status', '--porcelain'), /^M b\.py$/m); // (trimmed ' M'): modified, still unstaged
+      await assert.rejects(port.push(dir), (e: unknown) => hasCode(e, 'NoRemote') && /no remote/i.test((e as Error).message));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -117,6 +117,14 @@ describe('Heal loop in VS Code (python-divide, real Docker)', function () {
     await vscode.commands.executeCommand('autodev.views.fixes.focus');
   });
 
+  it('shows the diff of a fix from the Fixes view', async () => {
+    const fix = api.fixes()[0];
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('autodev.fixes.showDiff', fix);
+    const tab = await until('the fix\'s diff editor', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === PATCH_SCHEME));
+    assert.match(tab.label, /app\.py/);
+  });
+
   it('pushes the fix to the remote from the Fixes view', async () => {
     const commit = await log.wait('commit');
     const fix = api.fixes().find((f) => f.commit === commit.sha)!;
@@ -141,5 +149,14 @@ describe('Heal loop in VS Code (python-divide, real Docker)', function () {
     await vscode.commands.executeCommand('redo');
     assert.strictEqual(editor.document.getText(), patch.files[0].patched);
     await editor.document.save();
+  });
+
+  it('reverts the fix from the Fixes view with a revert commit', async () => {
+    const commit = await log.wait('commit');
+    const fix = api.fixes().find((f) => f.commit === commit.sha)!;
+    await vscode.commands.executeCommand('autodev.fixes.revert', fix);
+    assert.strictEqual(api.fixes().find((f) => f.id === fix.id)?.status, 'reverted');
+    assert.match(git('log', '-1', '--format=%s'), /^Revert "🩹 Auto-fix: ZeroDivisionError/);
+    assert.strictEqual(new TextDecoder().decode(await vscode.workspace.fs.readFile(appUri)), patch.files[0].original);
   });
 });
