@@ -12,7 +12,7 @@ import { HealSession } from '../core/heal/healSession';
 import { createProvider } from '../core/agent/providers';
 import { apiKeyFromEnv } from '../core/agent/presets';
 import type { GitPort, HealController } from '../core/heal/healController';
-import type { FixRecord, HealEvent, HealState, LedgerRecord } from '../core/heal/healEvents';
+import type { FixRecord, HealEvent, HealState } from '../core/heal/healEvents';
 import type { LlmProvider } from '../core/agent/llmProvider';
 import type { WebviewMessage } from '../protocol';
 import { MissionControlFeed } from './missionControlFeed';
@@ -57,7 +57,6 @@ export class AutodevServices implements vscode.Disposable {
   private readonly events = new Emitter<HealEvent>();
   private panel: MissionControlPanel | null = null;
   private deployment: Deployment | null = null;
-  private lastLedger: LedgerRecord | undefined;
   private autoHealPaused = false;
   private state: HealState = 'IDLE';
   private deploying = false;
@@ -223,7 +222,7 @@ export class AutodevServices implements vscode.Disposable {
       provider = createProvider({ kind: 'builtin' });
     }
     this.log.info('model', `using ${provider.id}/${provider.model}`);
-    return s.confirmBeforeSend && provider.id !== 'builtin' ? new ConfirmingProvider(provider, () => this.lastLedger) : provider;
+    return s.confirmBeforeSend && provider.id !== 'builtin' ? new ConfirmingProvider(provider) : provider;
   }
 
   private async disposeDeployment(): Promise<void> {
@@ -266,7 +265,6 @@ export class AutodevServices implements vscode.Disposable {
         this.log.info('agent', `attempt ${e.activity.attempt}: ${e.activity.tool} ${e.activity.ok ? 'ok' : 'failed'}`);
         return;
       case 'model/request':
-        this.lastLedger = e.record;
         this.log.info('model', `request to ${e.record.provider}/${e.record.model}: ${e.record.files.length} file(s), ${e.record.logLines} log line(s), masked ${JSON.stringify(e.record.redactions)}`);
         return;
       case 'verify':

@@ -10,7 +10,6 @@ import { toLmMessages } from '../../src/vscode/vscodeLmProvider';
 import { VsCodeGitPort, getGitApi, pushError } from '../../src/vscode/vscodeGitPort';
 import { execFileSync } from 'node:child_process';
 import type { CompletionRequest, LlmProvider, PendingPatch } from '../../src/core/agent/llmProvider';
-import type { LedgerRecord } from '../../src/core/heal/healEvents';
 
 const hasCode = (e: unknown, code: string): boolean => (e as Error)?.name === 'AutoDevError' && (e as { code?: string }).code === code;
 
@@ -67,8 +66,10 @@ describe('WorkspaceEditPatchApplier', () => {
 });
 
 describe('privacy.confirmBeforeSend (ConfirmingProvider)', () => {
-  const request: CompletionRequest = { messages: [{ role: 'user', content: 'trace' }], tools: [] };
-  const record: LedgerRecord = { id: 'r1', attempt: 1, provider: 'openai', model: 'm', files: [{ path: 'app.py', lines: [1, 20] }], logLines: 5, redactions: { apiKey: 2 }, tokens: { prompt: 0, completion: 0 }, costUsd: null, payload: 'MASKED PAYLOAD ***', at: 0 };
+  const request: CompletionRequest = {
+    messages: [{ role: 'system', content: 'sys' }, { role: 'user', content: 'Traceback… token=[REDACTED:token] in app.py' }],
+    tools: [{ name: 'read_file', description: 'd', parameters: {} }],
+  };
   const inner = (calls: CompletionRequest[]): LlmProvider => ({
     id: 'openai', model: 'm',
     complete: async (r) => {
@@ -77,19 +78,19 @@ describe('privacy.confirmBeforeSend (ConfirmingProvider)', () => {
     },
   });
 
-  it('shows the masked payload from the ledger and sends only after Send', async () => {
+  it('shows exactly the (already masked) request and sends it only after Send', async () => {
     const calls: CompletionRequest[] = [];
     const asked: { summary: string; payload: string }[] = [];
-    const p = new ConfirmingProvider(inner(calls), () => record, async (summary, payload) => (asked.push({ summary, payload }), true));
+    const p = new ConfirmingProvider(inner(calls), async (summary, payload) => (asked.push({ summary, payload }), true));
     await p.complete(request);
     assert.strictEqual(calls.length, 1);
-    assert.strictEqual(asked[0].payload, 'MASKED PAYLOAD ***');
-    assert.match(asked[0].summary, /1 file\(s\), 5 log line\(s\).*masked: 2 apiKey/);
+    assert.deepStrictEqual(JSON.parse(asked[0].payload), { model: 'm', messages: request.messages, tools: ['read_file'] });
+    assert.match(asked[0].summary, /2 message\(s\).*1 masked value.*openai\/m/);
   });
 
   it('sends nothing on Cancel', async () => {
     const calls: CompletionRequest[] = [];
-    const p = new ConfirmingProvider(inner(calls), () => record, async () => false);
+    const p = new ConfirmingProvider(inner(calls), async () => false);
     await assert.rejects(p.complete(request), (e: unknown) => hasCode(e, 'Cancelled'));
     assert.strictEqual(calls.length, 0);
   });
