@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createProvider } from '../core/agent/providers';
 import { apiKeyFromEnv, getPreset, presetForBaseUrl, presetFromEnv } from '../core/agent/presets';
+import { JsonFileCapabilityCache } from '../core/agent/toolCallingProbe';
 import type { LlmProvider, ProviderConfig } from '../core/agent/llmProvider';
 import { AutoDevError } from '../core/errors';
 import { SimpleGitPort } from '../core/git/simpleGitPort';
@@ -112,7 +113,8 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
   const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
   await runtime.ping();
 
-  const cacheDir = path.join(io.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'autodev');
+  // Shared with `autodev fix`: today's spend and the tool-calling probe results.
+  const stateDir = path.join(io.env.XDG_STATE_HOME?.trim() || path.join(io.env.HOME?.trim() || os.homedir(), '.local', 'state'), 'autodev');
   const config: HealConfig = {
     workspaceDir: p.dir,
     runtime: p.settings,
@@ -124,9 +126,9 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     fix: { maxTurns: 8, maxTokens: 200_000, maxCostUsd: 0.5, dailyCostUsd: 5, timeoutMs: 60_000, maxAttempts: p.maxAttempts },
     git: { commit: p.commit, autoPush: p.push, branch: 'current' },
     gitPort,
-    budgetFile: path.join(cacheDir, 'budget.json'),
+    budgetFile: path.join(stateDir, 'budget.json'),
   };
-  const session = new HealSession(config);
+  const session = new HealSession(config, { capabilityCache: new JsonFileCapabilityCache(path.join(stateDir, 'tool-capabilities.json')) });
   const printer = p.json ? new JsonPrinter(io) : new HumanPrinter(io);
 
   type Outcome = { code: number; reason: string; done?: Extract<HealEvent, { kind: 'done' }>; reproducer?: ReproducerResult };

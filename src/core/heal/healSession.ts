@@ -13,6 +13,8 @@ import { runFixAgent } from '../agent/fixAgent';
 import { FsPatchApplier } from '../agent/workspacePatch';
 import { createRedactor, type Redactor } from '../agent/redaction';
 import { BudgetTracker } from '../agent/budget';
+import { BuiltinFixer } from '../agent/builtinFixer';
+import { MemoryCapabilityCache, capabilityKey, chooseAgentProvider, type ToolCapabilityCache } from '../agent/toolCallingProbe';
 import type { PendingPatch } from '../agent/llmProvider';
 import { AutoDevError, isAutoDevError } from '../errors';
 import { DisposableStore, Emitter, toDisposable, type Disposable } from '../lifecycle';
@@ -107,6 +109,8 @@ export interface HealSessionOptions {
   proxyPort?: number;
   /** Writes the proxy's recording where `autodev replay DIR` finds it. Default true. */
   writeReplayState?: boolean;
+  /** Tool-calling capability per (base URL, model); in memory when absent. */
+  capabilityCache?: ToolCapabilityCache;
 }
 
 export class HealSession implements HealController {
@@ -135,6 +139,7 @@ export class HealSession implements HealController {
   private reachableThisRun = false;
   private announceGen = 0;
   private readonly observedSecrets: string[] = [];
+  private readonly capabilities: ToolCapabilityCache;
   private occurrences = new Map<string, number>();
   private endedAt = new Map<string, number>();
   private incident: Incident | null = null;
@@ -156,6 +161,7 @@ export class HealSession implements HealController {
     this.quietMs = options.scannerQuietMs ?? DEFAULT_QUIET_MS;
     this.cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
     this.settings = { ...config.runtime };
+    this.capabilities = options.capabilityCache ?? new MemoryCapabilityCache();
     this.store.register(this.events);
   }
 
@@ -527,7 +533,16 @@ export class HealSession implements HealController {
     const image = this.image;
     if (!image) throw new AutoDevError('NoAppFound', 'Nothing is deployed.');
     this.to('FIXING', `fixing ${incident.crash.type}`);
-    const provider = await this.config.provider();
+    let provider = await this.config.provider();
+    let toolMode: 'tools' | 'text-json' = 'tools';
+    // A capability already known for this (base URL, model) — from an earlier probe — applies at once.
+    const known = provider.id === 'builtin' ? undefined : this.capabilities.get(capabilityKey(provider));
+    if (known === 'text-json') toolMode = 'text-json';
+    if (known === 'none') {
+      this.system(`${provider.model} cannot call tools (probed before); using the built-in fixer`);
+      provider = new BuiltinFixer();
+    }
+    let probed = known !== undefined;
     incident.fix.provider = provider.id;
     incident.fix.model = provider.model;
     incident.plan ??= planReproducer({
@@ -569,6 +584,7 @@ export class HealSession implements HealController {
       incident.attempts = attempt;
       incident.fix.attempts = attempt;
       this.to('FIXING', `attempt ${attempt} of ${startAttempt + maxAttempts}`);
+      let toolCalls = 0;
       const outcome = await runFixAgent({
         workspaceDir: this.config.workspaceDir,
         crash: incident.crash,
@@ -579,7 +595,11 @@ export class HealSession implements HealController {
         previousAttempts: incident.previousAttempts,
         secrets: [...this.config.secrets, ...this.observedSecrets],
         budget: this.budget,
-        onActivity: (activity) => this.emit({ kind: 'agent/tool', activity }),
+        toolMode,
+        onActivity: (activity) => {
+          toolCalls++;
+          this.emit({ kind: 'agent/tool', activity });
+        },
         // One event per request, once its actual tokens and cost are known (also when it failed).
         onRequestDone: (record) => this.emit({ kind: 'model/request', record: { ...record } }),
         signal: incident.abort.signal,
@@ -592,6 +612,22 @@ export class HealSession implements HealController {
         lastReason = outcome.looping ? `the model is looping: ${outcome.reason}` : `no patch: ${outcome.reason}`;
         incident.previousAttempts.push({ summary: outcome.reason, diff: '', whyRefused: lastReason });
         this.system(`attempt ${attempt}: ${lastReason}`);
+        // A model that answered without a single tool call may not support tools: probe it once (the probe is
+        // recorded like any request). Probing only then never disturbs a model that does call tools.
+        if (!probed && toolCalls === 0 && !outcome.error && provider.id !== 'builtin') {
+          probed = true;
+          const choice = await chooseAgentProvider(provider, {
+            cache: this.capabilities,
+            onRequest: (record) => this.emit({ kind: 'model/request', record: { ...record } }),
+            signal: incident.abort.signal,
+          }).catch(() => null);
+          if (choice?.fallbackReason) {
+            this.system(choice.fallbackReason);
+            provider = choice.provider;
+            incident.fix.provider = provider.id;
+            incident.fix.model = provider.model;
+          } else if (choice) toolMode = choice.toolMode;
+        }
         continue;
       }
       const patch = outcome.patch;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
 import { createProvider } from '../../../src/core/agent/providers';
-import { startFakeLlm, requestText, type FakeLlm } from '../../support/fakeLlmServer';
+import { reply, startFakeLlm, requestText, type FakeLlm } from '../../support/fakeLlmServer';
 import { editingModel, exampleRepo, git, httpGet, makeSession, snapshot, type Harness } from './healTestKit';
 
 const DIVIDE_FIX = { path: 'app.py', old_text: '    return total / len(people)', new_text: '    return total / len(people) if people else 0.0' };
@@ -88,6 +88,21 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     assert.equal(h.session.state, 'FAILED');
     assert.deepEqual(snapshot(dir), before);
     assert.equal(git(dir, 'rev-parse', 'HEAD'), head);
+  });
+
+  it('probes a model that answers without tool calls and falls back to the built-in fixer, saying why', async () => {
+    const dir = exampleRepo('python-divide');
+    fake = await startFakeLlm((req) => reply(req, { content: 'You should check that the list is not empty before dividing.' }));
+    const h = track(makeSession(dir, openai(fake)), dir);
+    await h.session.deploy();
+    const done = await h.waitFor('done');
+    assert.equal(done.healed, true, done.reason);
+    const probe = fake.requests.find((r) => (r.body?.tools ?? []).some((t: { function?: { name?: string } }) => t.function?.name === 'probe'));
+    assert.ok(probe, 'one probe request was sent');
+    assert.equal(fake.requests.filter((r) => r === probe).length, 1);
+    assert.ok(h.events.some((e) => e.kind === 'log' && /cannot call tools .* using the built-in fixer/.test(e.line.text)), 'the user is told why');
+    assert.equal(done.fix?.provider, 'builtin');
+    assert.equal(h.events.filter((e) => e.kind === 'model/request').length, fake.requests.length, 'every request, the probe too, is in the ledger');
   });
 
   it('stops at the cost cap with a clear message: FAILED, nothing applied', async () => {
