@@ -9,6 +9,7 @@ export declare function startServer(opts?: { kind?: 'vscode' | 'code-server'; da
 export declare function installVsix(vsix: string, dataDir: string): string;
 export declare function packageVsix(outFile?: string): string;
 export interface ExampleWorkspace { root: string; dir: string; remote: string | null; cleanup(): void }
+export declare function makeWorkspaceFromFiles(name: string, files: Record<string, string>, opts?: { settings?: Record<string, unknown>; bareRemote?: boolean }): ExampleWorkspace;
 export declare function makeExampleWorkspace(name: string, opts?: { settings?: Record<string, unknown>; bareRemote?: boolean }): ExampleWorkspace;
 export declare function launchChromium(): Promise<import('playwright-core').Browser>;
 export interface SuiteSummary { passed: number; failed: number; pending: number; tests: { title: string; state: string; error?: string; ms?: number }[] }

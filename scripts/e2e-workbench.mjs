@@ -155,10 +155,25 @@ const git = (cwd, ...args) => execFileSync('git', args, { cwd, encoding: 'utf8',
  * Copies examples/<name> into a temp folder, writes AutoDev settings for this machine (offline images, built-in
  * fixer, short verify window), makes it a git repo with one commit and a local bare remote `origin`.
  */
-export function makeExampleWorkspace(name, { settings = {}, bareRemote = true } = {}) {
+export function makeExampleWorkspace(name, opts = {}) {
+  return makeWorkspace(name, (ws) => cpSync(join(repoRoot, 'examples', name), ws, { recursive: true }), opts);
+}
+
+/** The same, from a map of file name → text (for scenarios that are not examples, e.g. a memory hog). */
+export function makeWorkspaceFromFiles(name, files, opts = {}) {
+  return makeWorkspace(name, (ws) => {
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(ws, file)), { recursive: true });
+      writeFileSync(join(ws, file), text);
+    }
+  }, opts);
+}
+
+function makeWorkspace(name, fill, { settings = {}, bareRemote = true } = {}) {
   const root = mkdtempSync(join(tmpdir(), `autodev-ws-${name}-`));
   const ws = join(root, name);
-  cpSync(join(repoRoot, 'examples', name), ws, { recursive: true });
+  mkdirSync(ws, { recursive: true });
+  fill(ws);
   mkdirSync(join(ws, '.vscode'), { recursive: true });
   writeFileSync(join(ws, '.vscode/settings.json'), JSON.stringify({
     'autodev.runtime.pythonImage': 'autodev-offline/python:3.11',

@@ -48,6 +48,22 @@ describe('VS Code extension host (offline VS Code server + smoke-test driver)', 
     }
   });
 
+  it('reports a kill for memory without asking a model, and Raise Memory Limit restarts it healthy', async () => {
+    const wb = await workbench();
+    const ws = wb.makeWorkspaceFromFiles('oom-hog', {
+      'app.py': 'import time\ndata = bytearray(100 * 1024 * 1024)  # needs ~110 MiB in all\nprint("allocated 100 MiB", flush=True)\ntime.sleep(600)\n',
+    }, { bareRemote: false, settings: { 'autodev.runtime.memoryMb': 64 } });
+    try {
+      const result = await wb.runExtensionHostTests({ folder: ws.dir, trusted: true, grep: 'Resource kill', resultsDir });
+      const text = report('memory-kill window', result);
+      console.log(text);
+      assert.strictEqual(result.code, 0, `${text}\nserver log: ${result.serverLog}`);
+      assert.strictEqual(result.summary?.passed, 2, text);
+    } finally {
+      ws.cleanup();
+    }
+  });
+
   it('refuses to deploy in an untrusted window and ignores the workspace\'s restricted settings', async () => {
     const wb = await workbench();
     const ws = wb.makeExampleWorkspace('python-divide', { bareRemote: false, settings: { 'autodev.model.baseUrl': 'http://attacker.invalid/v1' } });
