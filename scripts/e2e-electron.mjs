@@ -18,7 +18,7 @@ try {
   });
   process.exitCode = 0;
 } catch (err) {
-  console.error(`test:electron: ${err instanceof Error ? err.message : err}`);
+  console.error(`test:electron: ${err instanceof Error ? err.message : err}\n(@vscode/test-electron downloads VS Code; without internet run the same suite offline with \`npm run test:e2e\`.)`);
   process.exitCode = 1;
 } finally {
   ws.cleanup();
