@@ -10,6 +10,7 @@ import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
 import { DockerRuntime } from '../core/runtime/dockerRuntime';
 import { HealSession } from '../core/heal/healSession';
 import { createProvider } from '../core/agent/providers';
+import { JsonFileCapabilityCache } from '../core/agent/toolCallingProbe';
 import { apiKeyFromEnv } from '../core/agent/presets';
 import type { GitPort, HealController } from '../core/heal/healController';
 import type { FixRecord, HealEvent, HealState } from '../core/heal/healEvents';
@@ -60,12 +61,15 @@ export class AutodevServices implements vscode.Disposable {
   private autoHealPaused = false;
   private state: HealState = 'IDLE';
   private deploying = false;
+  /** Tool-calling probe results per (base URL, model), kept across windows; Select Model shows them. */
+  private readonly capabilities: JsonFileCapabilityCache;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     const own = <T extends Disposable | vscode.Disposable>(d: T): T => this.store.register(d as Disposable) as T;
     this.log = own(new AutodevLog());
     this.runner = new CommandRunner(this.log);
     this.keys = new ApiKeyStore(context.secrets);
+    this.capabilities = new JsonFileCapabilityCache(path.join(context.globalStorageUri.fsPath, 'tool-capabilities.json'));
     this.statusBar = own(new HealStatusBar());
     this.fixes = own(new FixesTreeProvider());
     this.review = own(new PatchReview(() => readSettings(this.deployment?.scope).mode === 'review', () => this.panel?.panel.viewColumn));
@@ -112,7 +116,7 @@ export class AutodevServices implements vscode.Disposable {
     reg('autodev.acceptPatch', (arg?: unknown) => this.acceptPatch(arg));
     reg('autodev.rejectPatch', (arg?: unknown) => this.rejectPatch(arg));
     reg('autodev.setApiKey', () => this.setApiKey());
-    reg('autodev.selectModel', () => pickModel(this.log));
+    reg('autodev.selectModel', () => pickModel(this.log, this.capabilities));
     reg('autodev.pauseAutoHeal', () => this.setAutoHealPaused(true));
     reg('autodev.resumeAutoHeal', () => this.setAutoHealPaused(false));
     reg('autodev.showLogs', () => this.log.show());
@@ -179,7 +183,7 @@ export class AutodevServices implements vscode.Disposable {
       applier: new WorkspaceEditPatchApplier(),
       gitPort,
       budgetFile: path.join(this.context.globalStorageUri.fsPath, 'budget.json'),
-    });
+    }, { capabilityCache: this.capabilities });
     const subscriptions = new DisposableStore();
     subscriptions.register(controller.onEvent((e) => this.onHealEvent(e)));
     this.deployment = { dir, name, scope, controller, gitPort, subscriptions };
@@ -385,6 +389,7 @@ export class AutodevServices implements vscode.Disposable {
     this.autoHealPaused = paused;
     this.deployment?.controller.setAutoHealPaused(paused);
     this.feed.setAutoHealPaused(paused);
+    this.statusBar.setPaused(paused);
     void vscode.commands.executeCommand('setContext', 'autodev.autoHealPaused', paused);
     this.log.info('command', `auto-heal ${paused ? 'paused' : 'resumed'}`);
   }

@@ -27,8 +27,19 @@ export class HealStatusBar implements vscode.Disposable {
     if (e.kind === 'state') this.set(e.state, e.reason);
   }
 
+  private paused = false;
+  private state: HealState = 'IDLE';
+  private reason: string | undefined;
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    this.set(this.state, this.reason);
+  }
+
   set(state: HealState, reason?: string): void {
-    this.item.text = `${ICONS[state]} AutoDev: ${state}`;
+    this.state = state;
+    this.reason = reason;
+    this.item.text = `${ICONS[state]} AutoDev: ${state}${this.paused ? ' (auto-heal paused)' : ''}`;
     this.item.tooltip = reason ? `AutoDev: ${state} — ${reason}\nClick to open Mission Control` : `AutoDev: ${state}\nClick to open Mission Control`;
     this.item.backgroundColor = state === 'CRASHED' || state === 'FAILED' ? new vscode.ThemeColor('statusBarItem.errorBackground') : state === 'REVIEW' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();

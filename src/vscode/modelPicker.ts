@@ -1,6 +1,7 @@
 /** `AutoDev: Select Model…` and the preset pick of `Set API Key`: writes the user's (global) model settings. */
 import * as vscode from 'vscode';
-import { PRESETS } from '../core/agent/presets';
+import { PRESETS, getPreset } from '../core/agent/presets';
+import type { JsonFileCapabilityCache } from '../core/agent/toolCallingProbe';
 import type { AutodevLog } from './autodevLog';
 
 /** Presets that take an API key (Ollama needs none; custom endpoints may). */
@@ -26,7 +27,7 @@ export async function pickPresetForKey(current: string): Promise<string | undefi
 }
 
 /** Walks the user through provider → preset → model and saves it to the user settings. */
-export async function pickModel(log: AutodevLog): Promise<void> {
+export async function pickModel(log: AutodevLog, capabilities?: JsonFileCapabilityCache): Promise<void> {
   const config = vscode.workspace.getConfiguration('autodev');
   const currentProvider = config.get<string>('model.provider');
   const currentPreset = config.get<string>('model.preset');
@@ -65,5 +66,15 @@ export async function pickModel(log: AutodevLog): Promise<void> {
   await config.update('model.provider', pick.provider, target);
   if (pick.provider !== 'builtin') await config.update('model.model', model?.trim() || undefined, target);
   log.info('model', `selected ${pick.provider}${pick.preset ? `/${pick.preset}` : ''}${model ? ` model ${model}` : ''}`);
-  void vscode.window.showInformationMessage(`AutoDev will use ${pick.label.replace(/\$\([^)]+\)\s*/, '')}${model ? ` (${model})` : ''}.`);
+  // What the tool-calling probe found for this (base URL, model) before, if anything (it runs on first use).
+  let probe = '';
+  if (pick.provider === 'openai' && capabilities) {
+    const baseUrl = (config.get<string>('model.baseUrl') || getPreset(pick.preset)?.baseUrl || '').replace(/\/+$/, '');
+    const name = model?.trim() || getPreset(pick.preset)?.model || '';
+    const found = capabilities.entries().find((e) => e.key === `${baseUrl}|${name}`);
+    probe = found
+      ? ` Tool calling (probed ${found.at.slice(0, 10)}): ${found.capability === 'tools' ? 'yes' : found.capability === 'text-json' ? 'as JSON text (parsed by AutoDev)' : 'no — the built-in fixer is used instead'}.`
+      : ' Tool calling is checked with one tiny request on first use.';
+  }
+  void vscode.window.showInformationMessage(`AutoDev will use ${pick.label.replace(/\$\([^)]+\)\s*/, '')}${model ? ` (${model})` : ''}.${probe}`);
 }
