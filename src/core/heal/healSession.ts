@@ -397,6 +397,7 @@ export class HealSession implements HealController {
       await this.applier.revert(this.config.workspaceDir, this.applied.patch).catch(() => undefined);
       this.applied = null;
     }
+    this.sm.tryGo('CRASHED', `fix cancelled: ${reason}`);
   }
 
   async stop(): Promise<void> {
@@ -407,6 +408,7 @@ export class HealSession implements HealController {
 
   async restart(): Promise<void> {
     if (!this.main) return this.deploy();
+    await this.cancelIncident('restarted');
     this.crashThisRun = false;
     await this.main.restart();
     if (this.proxyContainerPort !== null) this.announceProxy(this.proxyContainerPort);
@@ -451,7 +453,7 @@ export class HealSession implements HealController {
     }
     if (this.incident) {
       // Already fixing (or reviewing) something: a repeat is counted, never fixed twice in parallel.
-      if (crash.signature !== this.incident.crash.signature) this.system(`another crash (${crash.type}) while a fix is in progress; it will be looked at afterwards`);
+      if (crash.signature !== this.incident.crash.signature) this.system(`another crash (${crash.type}) while a fix is in progress: recorded; run Fix Now for it once this one is done`);
       this.lastCrash = { crash, resourceKill, at };
       return;
     }

@@ -5,7 +5,7 @@ import type { HealState } from './healEvents';
  * Legal transitions. Besides the forward path (IDLE → DEPLOYING → RUNNING → CRASHED → FIXING → VERIFYING → REVIEW
  * → HEALED | FAILED) this allows the back-edges the loop needs: redeploy/restart from any settled state, a new
  * crash while running or after a heal, the next attempt (VERIFYING → FIXING), a re-plan after a conflict on apply
- * (REVIEW → FIXING), a redeploy that cancels a fix in progress (FIXING/VERIFYING → DEPLOYING), and stop (→ IDLE)
+ * (REVIEW → FIXING), a fix cancelled by a restart/redeploy (FIXING/VERIFYING → CRASHED | DEPLOYING), and stop (→ IDLE)
  * from anywhere.
  */
 export const HEAL_TRANSITIONS: Readonly<Record<HealState, readonly HealState[]>> = {
@@ -13,8 +13,8 @@ export const HEAL_TRANSITIONS: Readonly<Record<HealState, readonly HealState[]>>
   DEPLOYING: ['RUNNING', 'CRASHED', 'FAILED', 'IDLE'],
   RUNNING: ['CRASHED', 'DEPLOYING', 'RUNNING', 'IDLE', 'FAILED'],
   CRASHED: ['FIXING', 'RUNNING', 'DEPLOYING', 'FAILED', 'IDLE', 'CRASHED'],
-  FIXING: ['VERIFYING', 'FAILED', 'IDLE', 'FIXING', 'DEPLOYING'],
-  VERIFYING: ['REVIEW', 'FIXING', 'HEALED', 'FAILED', 'IDLE', 'DEPLOYING'],
+  FIXING: ['VERIFYING', 'FAILED', 'IDLE', 'FIXING', 'DEPLOYING', 'CRASHED'],
+  VERIFYING: ['REVIEW', 'FIXING', 'HEALED', 'FAILED', 'IDLE', 'DEPLOYING', 'CRASHED'],
   REVIEW: ['VERIFYING', 'HEALED', 'FAILED', 'FIXING', 'RUNNING', 'CRASHED', 'DEPLOYING', 'IDLE'],
   HEALED: ['CRASHED', 'DEPLOYING', 'RUNNING', 'IDLE'],
   FAILED: ['DEPLOYING', 'RUNNING', 'CRASHED', 'FIXING', 'IDLE'],

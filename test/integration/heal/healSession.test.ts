@@ -148,7 +148,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     const cancelled = await h.waitFor('fix', (e) => /cancelled: redeploying/.test(e.fix.reason ?? ''));
     assert.equal(cancelled.fix.status, 'failed');
     const states = h.events.filter((e) => e.kind === 'state').map((e) => (e as { state: string }).state);
-    assert.deepEqual(states.slice(states.indexOf('FIXING'), states.indexOf('FIXING') + 3), ['FIXING', 'DEPLOYING', 'RUNNING']);
+    assert.deepEqual(states.slice(states.indexOf('FIXING'), states.indexOf('FIXING') + 4), ['FIXING', 'CRASHED', 'DEPLOYING', 'RUNNING']);
     assert.deepEqual(snapshot(dir), before);
   });
 
