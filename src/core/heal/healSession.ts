@@ -756,6 +756,9 @@ export class HealSession implements HealController {
       this.scanner?.flush();
       if (incident.abort.signal.aborted && !failure) failure = 'cancelled';
       return failure;
+    } catch (err) {
+      // A restart that fails (container removed, engine gone) is a failed watch: the caller rolls the files back.
+      return failure ?? `the app could not be restarted on the patched files: ${toAutoDevError(err).message}`;
     } finally {
       this.watch = null;
     }
