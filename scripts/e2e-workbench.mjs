@@ -217,12 +217,12 @@ export async function launchChromium() {
  * Runs the extension-host test suite (test/suite, bundled to out/suite/index.js) inside the real VS Code server
  * with the smoke-test driver. Resolves with the runner's exit code (0 = every test passed) and the suite's results.
  */
-export async function runExtensionHostTests({ folder, trusted = true, grep, timeoutMs = 8 * 60_000, resultsDir } = {}) {
+export async function runExtensionHostTests({ folder, trusted = true, grep, timeoutMs = 8 * 60_000, resultsDir, env = {} } = {}) {
   const testsEntry = join(repoRoot, 'out/suite/index.js');
   if (!existsSync(testsEntry)) throw new Error('out/suite/index.js is missing: run `node scripts/e2e-build-suite.mjs` first.');
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-exthost-'));
   const results = join(dataDir, 'suite-results.json');
-  const server = await startServer({ kind: 'vscode', dataDir, trusted, env: { AUTODEV_SUITE_RESULTS: results, AUTODEV_SUITE_GREP: grep ?? '' } });
+  const server = await startServer({ kind: 'vscode', dataDir, trusted, env: { AUTODEV_SUITE_RESULTS: results, AUTODEV_SUITE_GREP: grep ?? '', ...env } });
   const browser = await launchChromium();
   const consoleLines = [];
   try {
