@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
@@ -53,7 +53,8 @@ class FakeSession implements ContainerSession {
     this.running = true;
     setTimeout(() => {
       const src = readFileSync(path.join(this.dir, 'app.py'), 'utf8');
-      const crashes = !/ if (len\(people\)|people) else /.test(src);
+      // `.breaks-in-place` makes the workspace itself crash whatever the code (an environment only it has).
+      const crashes = !/ if (len\(people\)|people) else /.test(src) || existsSync(path.join(this.dir, '.breaks-in-place'));
       this.log.push(`${path.basename(this.dir).startsWith('autodev-scratch') ? 'scratch' : 'main'}:${crashes ? 'crash' : 'ok'}`);
       if (crashes) for (const t of TRACE) this.lines.fire({ stream: 'stderr', text: t, time: Date.now(), seq: ++this.seq });
       else this.lines.fire({ stream: 'stdout', text: '0.0', time: Date.now(), seq: ++this.seq });
@@ -181,6 +182,25 @@ describe('heal session logic (fake container runtime, built-in fixer)', function
     const crashes = events.filter((e) => e.kind === 'crash') as Extract<HealEvent, { kind: 'crash' }>[];
     assert.equal(crashes[1].occurrences, 2);
     assert.equal(states().filter((s) => s === 'FIXING').length, 1);
+  });
+
+  it('rolls the files back byte-for-byte and ends FAILED when the crash comes back after applying', async () => {
+    make('autonomous');
+    writeFileSync(path.join(dir, '.breaks-in-place'), '');
+    // The scratch copy must not carry the marker, or verification would refuse the patch first: remove it there.
+    const start = runtime.start.bind(runtime);
+    runtime.start = async (image, options) => {
+      if (options.role === 'scratch') rmSync(path.join(options.sourceDir, '.breaks-in-place'), { force: true });
+      return start(image, options);
+    };
+    await session.deploy();
+    await until(() => events.some((e) => e.kind === 'done'), 'done');
+    const done = events.find((e) => e.kind === 'done') as Extract<HealEvent, { kind: 'done' }>;
+    assert.equal(done.healed, false);
+    assert.match(done.reason, /did not hold in the workspace .*ZeroDivisionError came back.*restored/);
+    assert.equal(readFileSync(path.join(dir, 'app.py'), 'utf8'), APP);
+    assert.equal(done.fix?.status, 'reverted');
+    assert.equal(session.state, 'FAILED');
   });
 
   it('accept() of an unknown patch is refused with NotFound', async () => {
