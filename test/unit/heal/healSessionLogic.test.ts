@@ -49,9 +49,11 @@ class FakeSession implements ContainerSession {
   onExit(l: (exit: ContainerExit) => void): Disposable {
     return this.exits.event(l);
   }
+  private stopped = false;
   run(): void {
     this.running = true;
     setTimeout(() => {
+      if (this.stopped) return;
       const src = readFileSync(path.join(this.dir, 'app.py'), 'utf8');
       // `.breaks-in-place` makes the workspace itself crash whatever the code (an environment only it has).
       const crashes = !/ if (len\(people\)|people) else /.test(src) || existsSync(path.join(this.dir, '.breaks-in-place'));
@@ -63,9 +65,11 @@ class FakeSession implements ContainerSession {
     }, 10);
   }
   async restart(): Promise<void> {
+    this.stopped = false;
     this.run();
   }
   async stop(): Promise<void> {
+    this.stopped = true;
     this.running = false;
   }
   dispose(): Promise<void> {
