@@ -34,20 +34,32 @@ if (!existsSync(join(root, 'node_modules'))) {
 say('building dist/cli.js');
 if (run(process.execPath, ['scripts/build.mjs']) !== 0) process.exit(2);
 
-// 2. Docker and a base image: the official one when a registry answers, else the offline images.
+// 2. Docker and a base image: a local one if present, else the official one if a registry answers, else the
+//    offline images that scripts/setup.sh builds without a registry.
 const dockerOk = () => quiet('docker', ['info', '--format', '{{.ServerVersion}}']).status === 0;
 const haveImage = (img) => quiet('docker', ['image', 'inspect', img]).status === 0;
+const setup = () => {
+  say('readying Docker and the offline base images (scripts/setup.sh integration)');
+  return run('bash', ['scripts/setup.sh', 'integration']) === 0 && dockerOk();
+};
+if (!dockerOk() && !setup()) {
+  console.error('demo: Docker is not available; see the output above.');
+  process.exit(2);
+}
 let image = opt('image');
-if (!dockerOk() || !image || !haveImage(image)) {
-  if (!dockerOk() || (!image && !haveImage('autodev-offline/python:3.11') && !haveImage('python:3.12-slim'))) {
-    say('readying Docker and the offline base images (scripts/setup.sh integration)');
-    if (run('bash', ['scripts/setup.sh', 'integration']) !== 0 || !dockerOk()) {
-      console.error('demo: Docker is not available; see the output above.');
+if (!image) {
+  if (haveImage('autodev-offline/python:3.11')) image = 'autodev-offline/python:3.11';
+  else if (haveImage('python:3.12-slim')) image = 'python:3.12-slim';
+  else {
+    say('pulling python:3.12-slim');
+    if (run('docker', ['pull', '-q', 'python:3.12-slim']) === 0) image = 'python:3.12-slim';
+    else if (setup() && haveImage('autodev-offline/python:3.11')) image = 'autodev-offline/python:3.11';
+    else {
+      console.error('demo: no Python base image could be found, pulled or built; see the output above.');
       process.exit(2);
     }
   }
 }
-if (!image) image = haveImage('python:3.12-slim') ? 'python:3.12-slim' : 'autodev-offline/python:3.11';
 
 // 3. The example in a temp git repo (examples/ itself is never touched).
 let example = opt('example') ?? 'python-http-stats';
