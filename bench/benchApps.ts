@@ -6,14 +6,12 @@ import { DockerRuntime, workspaceIdFor } from '../src/core/runtime/dockerRuntime
 import type { BenchContext } from './benchContext';
 
 /** The offline base images (scripts/offline-images.sh); overridable for machines with a registry. */
-export function benchSettings(): RuntimeSettings {
+export function benchSettings(overrides: Partial<RuntimeSettings> = {}): RuntimeSettings {
   return {
     ...DEFAULT_RUNTIME_SETTINGS,
     pythonImage: process.env.AUTODEV_BENCH_PYTHON_IMAGE ?? 'autodev-offline/python:3.11',
     nodeImage: process.env.AUTODEV_BENCH_NODE_IMAGE ?? 'autodev-offline/node:20',
-    // The throughput app needs a full core to itself to be the fast side.
-    cpus: 2,
-    memoryMb: 512,
+    ...overrides,
   };
 }
 
@@ -23,13 +21,6 @@ export function writeApp(ctx: BenchContext, name: string, files: Record<string, 
   mkdirSync(dir, { recursive: true });
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   return dir;
-}
-
-export interface DeployedApp {
-  runtime: DockerRuntime;
-  image: AppImage;
-  session: ContainerSession;
-  dir: string;
 }
 
 /** Builds the app's image and starts one container; the caller subscribes to lines before anything else happens. */

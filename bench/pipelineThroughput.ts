@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { CrashScanner } from '../src/core/crash/crashScanner';
 import type { ContainerSession } from '../src/core/runtime/containerRuntime';
 import { abortable, exec, type BenchContext, type BenchPart } from './benchContext';
-import { buildApp, startApp, writeApp } from './benchApps';
+import { benchSettings, buildApp, startApp, writeApp } from './benchApps';
 import { median, round, sleep } from './benchStats';
 
 /**
@@ -105,8 +105,10 @@ export const pipelinePart: BenchPart = {
     const count = ctx.size(2_000_000, 200_000);
     const reps = ctx.size(3, 1);
     const dir = writeApp(ctx, 'printer', { 'app.py': PRINTER, 'count.txt': '1' });
-    const { runtime, image } = await buildApp(ctx, dir);
-    const session = await startApp(runtime, image, dir);
+    // Two CPUs, as the twin gets: the printer must not be the slow side.
+    const settings = benchSettings({ cpus: 2 });
+    const { runtime, image } = await buildApp(ctx, dir, settings);
+    const session = await startApp(runtime, image, dir, settings);
     try {
       // First run prints one line: the container exists, the image is warm.
       await sleep(1000);
