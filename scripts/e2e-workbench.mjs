@@ -3,7 +3,8 @@
 // Used by test/e2e/*.test.ts and scripts/demo-ui.mjs. Servers run with their own data/XDG folders, a short
 // reconnection grace time, and are stopped by the PID we started. Recipe: ../shared/vscode-e2e-recipe.md.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -200,7 +201,26 @@ function makeWorkspace(name, fill, { settings = {}, bareRemote = true } = {}) {
     git(ws, 'remote', 'add', 'origin', remote);
     git(ws, 'push', '-q', '-u', 'origin', 'main');
   }
-  return { root, dir: ws, remote, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  const cleanup = () => {
+    removeWorkspaceContainers(ws);
+    rmSync(root, { recursive: true, force: true });
+  };
+  return { root, dir: ws, remote, cleanup };
+}
+
+/**
+ * Removes every AutoDev container and the image of a workspace (label autodev.workspace = the runtime's id). A server
+ * stopped by signal may not get to run the extension's deactivate(); the runtime would reap these later as orphans,
+ * but a test leaves nothing behind.
+ */
+export function removeWorkspaceContainers(dir) {
+  let real = resolve(dir);
+  try { real = realpathSync(real); } catch { /* already gone */ }
+  const id = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  const ids = spawnSync('docker', ['ps', '-aq', '--filter', `label=autodev.workspace=${id}`], { encoding: 'utf8' }).stdout?.trim();
+  if (ids) spawnSync('docker', ['rm', '-f', ...ids.split(/\s+/)], { stdio: 'ignore' });
+  // The image built for this throwaway folder (tag autodev/<id>:latest) would otherwise pile up run after run.
+  spawnSync('docker', ['rmi', '-f', `autodev/${id}:latest`], { stdio: 'ignore' });
 }
 
 /** Launches headless Debian Chromium through playwright-core. */

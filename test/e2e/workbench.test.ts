@@ -86,6 +86,8 @@ describe('Workbench UI end to end (code-server + Chromium, installed .vsix)', fu
   });
 
   after(async () => {
+    // Stop the app the way a user would (the extension removes its containers); cleanup() removes any leftover.
+    if (page) await runCommand(page, 'AutoDev: Stop', 15_000).then(() => sleep(1500), () => undefined);
     await browser?.close().catch(() => undefined);
     await server?.stop();
     ws?.cleanup();
