@@ -17,6 +17,11 @@ function deep(name) {
       if (!cache.has(prop)) cache.set(prop, deep(`${name}.${String(prop)}`));
       return cache.get(prop);
     },
+    set(_target, prop, value) {
+      // Items are configured by assignment (statusBarItem.text = ...): keep what was set.
+      cache.set(prop, value);
+      return true;
+    },
     apply() {
       return deep(`${name}()`);
     },
@@ -81,17 +86,23 @@ const overrides = {
   extensions: { getExtension: () => undefined },
 };
 
-const vscode = new Proxy(deep('vscode'), {
-  get(target, prop) {
-    if (prop in overrides) {
-      const o = overrides[prop];
-      if (typeof o !== 'object' || o === null || o === Disposable || o === EventEmitter) return o;
-      // Partial namespaces: modelled members first, everything else from the deep stub.
-      return new Proxy(o, { get: (t, p) => (p in t ? t[p] : target[prop][p]) });
-    }
-    return target[prop];
-  },
-});
+// A plain object with every top-level name of the API (bundles copy own properties when they `import * as vscode`),
+// taken from the installed @types/vscode; modelled members first, everything else a deep stub.
+const apiNames = new Set(
+  [...require('node:fs').readFileSync(require.resolve('@types/vscode/index.d.ts', { paths: [root] }), 'utf8')
+    .matchAll(/^\texport (?:namespace|class|enum|const|function|let) (\w+)/gm)].map((m) => m[1]),
+);
+const vscode = {};
+for (const name of apiNames) {
+  const o = overrides[name];
+  if (o === undefined) vscode[name] = deep(name);
+  else if (typeof o !== 'object' || o === null) vscode[name] = o;
+  else {
+    const fallback = deep(name);
+    vscode[name] = new Proxy(o, { get: (t, p) => (p in t ? t[p] : fallback[p]) });
+  }
+}
+vscode.version = '1.95.0';
 
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
