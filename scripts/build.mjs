@@ -4,13 +4,26 @@ import { mkdirSync, readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const production = process.argv.includes('--production');
+// dockerode's BuildKit session (gRPC, ~380 KiB) is only used for `version: '2'` builds, which AutoDev never asks
+// for; a stub keeps it out of the bundles and fails loudly if that ever changes.
+const noBuildKitSession = {
+  name: 'no-buildkit-session',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/session$/ }, (args) =>
+      /[\\/]dockerode[\\/]lib$/.test(args.resolveDir) ? { path: 'buildkit-session', namespace: 'autodev-stub' } : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'autodev-stub' }, () => ({
+      contents: "module.exports = function withSession() { throw new Error('BuildKit sessions are not bundled in AutoDev'); };",
+      loader: 'js',
+    }));
+  },
+};
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs',
-    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], metafile: false }),
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs',
-    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], define: { AUTODEV_VERSION: JSON.stringify(version) }, banner: { js: '#!/usr/bin/env node' } }),
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession], define: { AUTODEV_VERSION: JSON.stringify(version) }, banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['webview/main.tsx'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
     target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact' }),
 ]);
