@@ -4,7 +4,7 @@
  * The app prints time.time_ns() just before raising; container and host read the same CLOCK_REALTIME.
  */
 import Docker from 'dockerode';
-import { CrashScanner } from '../src/core/crash/crashScanner';
+import { CrashScanner, DEFAULT_QUIET_MS } from '../src/core/crash/crashScanner';
 import { LogDecoder } from '../src/core/runtime/logDecoder';
 import { createPathMapper } from '../src/core/crash/pathMapper';
 import type { LogLine } from '../src/core/runtime/containerRuntime';
@@ -50,8 +50,8 @@ print("BENCH_DONE", flush=True)
 
 const T0 = /BENCH_T0 (\d+)$/;
 const POLL_MS = 1000;
-/** The scanner's quiet period as HealSession configures it (its DEFAULT_QUIET_MS). */
-const QUIET_MS = 250;
+/** The scanner's quiet period as HealSession configures it. */
+const QUIET_MS = DEFAULT_QUIET_MS;
 
 /** The original dashboard's consumer: every second, fetch the new log lines and scan them. */
 class PollingConsumer {

@@ -10,8 +10,13 @@ export type ScannerStream = 'stdout' | 'stderr' | 'system';
 
 export interface CrashScannerOptions {
   pathMapper?: PathMapper;
-  /** Quiet period after which a complete-looking trace is emitted without waiting for the next line. */
+  /**
+   * Quiet period after which a complete-looking trace is emitted without waiting for the next line. Runtimes write
+   * a whole trace (chained parts included) in one burst, so this only has to outlast the gaps inside a burst.
+   */
   quietMs?: number;
+  /** Quiet period after which a trace that never looks complete (the process died mid-write) is emitted anyway. */
+  forceAfterMs?: number;
   /** Timer factory (tests pass a fake); defaults to an unref'd setTimeout. */
   setTimer?: (fn: () => void, ms: number) => Disposable;
   /** Clock in ms (tests pass a fake); defaults to Date.now. */
@@ -23,11 +28,11 @@ export interface CrashScannerOptions {
   wholeLog?: boolean;
 }
 
-const DEFAULT_QUIET_MS = 150;
+/** Measured: a crash burst arrives within a few ms; 15 ms keeps chained traces whole and the event under 20 ms. */
+export const DEFAULT_QUIET_MS = 15;
+const DEFAULT_FORCE_AFTER_MS = 3_000;
 /** Unrelated lines a trace may hold across (another thread writing to the same stream). */
 const INTERLEAVE_TOLERANCE = 3;
-/** A trace that never looks complete (cut off mid-way) is still emitted after this many quiet periods. */
-const FORCE_AFTER_QUIET_PERIODS = 20;
 
 /**
  * Scans a live line stream. Each stream keeps its own trace state, so stdout chatter cannot cut a stderr trace in
@@ -39,6 +44,7 @@ export class CrashScanner implements Disposable {
   private readonly assemblers = new Map<string, TraceAssembler>();
   private readonly builder: ReportBuilder;
   private readonly quietMs: number;
+  private readonly forceAfterMs: number;
   private readonly setTimer: (fn: () => void, ms: number) => Disposable;
   private readonly now: () => number;
   private lineNo = 0;
@@ -54,6 +60,7 @@ export class CrashScanner implements Disposable {
     this.builder = new ReportBuilder(opts.pathMapper);
     this.wholeLog = opts.wholeLog ?? false;
     this.quietMs = this.wholeLog ? Infinity : (opts.quietMs ?? DEFAULT_QUIET_MS);
+    this.forceAfterMs = Math.max(this.quietMs, opts.forceAfterMs ?? DEFAULT_FORCE_AFTER_MS);
     this.now = opts.now ?? Date.now;
     this.setTimer =
       opts.setTimer ??
@@ -122,7 +129,7 @@ export class CrashScanner implements Disposable {
     let pending = false;
     for (const a of this.assemblers.values()) {
       if (!a.isActive) continue;
-      if (a.isComplete || quiet >= this.quietMs * FORCE_AFTER_QUIET_PERIODS) a.finish();
+      if (a.isComplete || quiet >= this.forceAfterMs) a.finish();
       else pending = true;
     }
     if (pending) this.arm(this.quietMs);

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CrashReport } from '../crash/crashReport';
-import { CrashScanner } from '../crash/crashScanner';
+import { CrashScanner, DEFAULT_QUIET_MS } from '../crash/crashScanner';
 import { createPathMapper } from '../crash/pathMapper';
 import { crashFromExit } from '../crash/exitCrash';
 import { runFixAgent } from '../agent/fixAgent';
@@ -34,7 +34,6 @@ import { buildCommitMessage } from './commitMessage';
 const LOG_RING = 400;
 /** Log lines before the trace sent with the first message (as the original system did). */
 const LOG_TAIL_LINES = 20;
-const DEFAULT_QUIET_MS = 250;
 /** After an incident ends, the same signature is only counted for this long (stops restart storms). */
 const DEFAULT_COOLDOWN_MS = 30_000;
 
