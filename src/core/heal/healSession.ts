@@ -610,7 +610,7 @@ export class HealSession implements HealController {
         return this.failIncident(incident, `budget reached: ${outcome.reason}. Nothing was applied.`);
       }
       if (!outcome.patch) {
-        lastReason = outcome.looping ? `the model is looping: ${outcome.reason}` : `no patch: ${outcome.reason}`;
+        lastReason = outcome.looping ? outcome.reason : `no patch: ${outcome.reason}`;
         incident.previousAttempts.push({ summary: outcome.reason, diff: '', whyRefused: lastReason });
         this.system(`attempt ${attempt}: ${lastReason}`);
         // A model that answered without a single tool call may not support tools: probe it once (the probe is
