@@ -28,6 +28,7 @@ import type { GitPort, HealConfig, HealController, PatchApplier } from './healCo
 import type { FixRecord, HealEvent, HealState, ReproducerResult, VerificationResult } from './healEvents';
 import { HealStateMachine } from './healStateMachine';
 import { ScratchVerifier } from './scratchVerifier';
+import { abortableDelay } from './abortableDelay';
 import { buildCommitMessage } from './commitMessage';
 
 /** Lines kept for the agent's log tail and the crash linking (by scanner line number). */
@@ -85,20 +86,6 @@ function workspaceIdOf(dir: string): string {
   }
   return createHash('sha256').update(real).digest('hex').slice(0, 16);
 }
-
-/** Sleeps `ms`, or less when `signal` aborts (the listener is removed either way: no listener build-up). */
-const delay = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /** Extra, optional knobs of a session (tests shorten the quiet period and the cool-down). */
 export interface HealSessionOptions {
@@ -364,7 +351,7 @@ export class HealSession implements HealController {
             return;
           }
         }
-        await delay(200, this.signal);
+        await abortableDelay(200, this.signal);
       }
     })();
   }
@@ -747,11 +734,11 @@ export class HealSession implements HealController {
         while (host && !failure && Date.now() < deadline && !incident.abort.signal.aborted) {
           r = await replayRequest(`http://127.0.0.1:${host}`, plan.request, 15_000, incident.abort.signal);
           if (r.status !== null || !main.running) break;
-          await delay(200, incident.abort.signal);
+          await abortableDelay(200, incident.abort.signal);
         }
         if (!failure && r && (r.status === null || r.status >= 500)) failure = `${plan.description} -> ${describeResponse(r)} after the fix`;
       }
-      if (!failure) await Promise.race([woke, delay(windowMs, incident.abort.signal)]);
+      if (!failure) await Promise.race([woke, abortableDelay(windowMs, incident.abort.signal)]);
       this.scanner?.flush();
       if (incident.abort.signal.aborted && !failure) failure = 'cancelled';
       return failure;

@@ -12,6 +12,7 @@ import { probeListening } from '../replay/portProbe';
 import { describeResponse, replayRequest, type ReplayResponse, type ReproducerPlan } from '../replay/reproducer';
 import type { VerifySettings } from './healController';
 import type { ReproducerResult, VerificationResult } from './healEvents';
+import { abortableDelay } from './abortableDelay';
 import { createScratchCopy, removeScratchCopy } from './scratchCopy';
 
 /** What the verifier needs of a crash scanner (CrashScanner fits). */
@@ -56,20 +57,6 @@ export interface ScratchRun {
 const READY_TIMEOUT_MS = 20_000;
 const REPLAY_TIMEOUT_MS = 15_000;
 const TAIL_LINES = 40;
-
-/** Sleeps `ms`, or less when `signal` aborts (the listener is removed either way: no listener build-up). */
-const delay = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const onAbort = () => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 export class ScratchVerifier {
   private before: { run: ScratchRun; result: ReproducerResult } | null = null;
@@ -206,17 +193,17 @@ export class ScratchVerifier {
         } else {
           result.replay = await replayRequest(base!, plan.request, REPLAY_TIMEOUT_MS, o.signal);
           // The trace is scanned after the scanner's quiet period; give it that long (plus the log pipeline).
-          await Promise.race([sameP, delay(o.scannerQuietMs + 700, o.signal)]);
+          await Promise.race([sameP, abortableDelay(o.scannerQuietMs + 700, o.signal)]);
           scanner.flush();
         }
         if (phase === 'after' && !result.unreachable) {
-          await Promise.race([sameP, exitedP, delay(windowMs, o.signal)]);
+          await Promise.race([sameP, exitedP, abortableDelay(windowMs, o.signal)]);
           if (!result.exit) await this.extraChecks(session, base, result);
         }
       } else {
         // start / command / none: the window check.
-        await Promise.race([sameP, exitedP, delay(windowMs, o.signal)]);
-        if (result.exit) await Promise.race([sameP, delay(o.scannerQuietMs + 300, o.signal)]);
+        await Promise.race([sameP, exitedP, abortableDelay(windowMs, o.signal)]);
+        if (result.exit) await Promise.race([sameP, abortableDelay(o.scannerQuietMs + 300, o.signal)]);
         scanner.flush();
         if (phase === 'after' && !result.sameCrash && !result.exit) {
           const firstPort = o.image.ports[0];
@@ -277,7 +264,7 @@ async function waitReachable(port: number, exited: Promise<void>, timeoutMs: num
     if (gone) return 'the app exited before it answered';
     const ok = await probeListening(port);
     if (ok) return true;
-    await delay(150, signal);
+    await abortableDelay(150, signal);
   }
   return `nothing answered on port ${port} within ${Math.round(timeoutMs / 1000)} s`;
 }
