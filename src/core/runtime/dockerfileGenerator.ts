@@ -180,6 +180,28 @@ function uniquePorts(ports: number[]): number[] {
   return [...new Set(ports.filter((p) => Number.isInteger(p) && p > 0 && p < 65536))];
 }
 
+/**
+ * Ends a generated Dockerfile (EXPOSE the generated port, CMD) and wraps it in the plan that builds it; the source
+ * is bind-mounted at /app, so only `contextFiles` go into the build context.
+ */
+function generatedPlan(
+  kind: 'python' | 'node',
+  image: { lines: string[]; contextFiles: string[]; baseImage: string; cmd: string[] },
+  settings: RuntimeSettings,
+): BuildPlan {
+  const port = GENERATED_PORTS[kind];
+  return {
+    kind,
+    dockerfile: [...image.lines, `EXPOSE ${port}`, `CMD ${JSON.stringify(image.cmd)}`, ''].join('\n'),
+    dockerfileName: GENERATED_DOCKERFILE,
+    contextFiles: image.contextFiles,
+    baseImage: image.baseImage,
+    workdir: '/app',
+    ports: uniquePorts([port, ...settings.ports]),
+    cmd: image.cmd,
+  };
+}
+
 async function planPython(dir: string, settings: RuntimeSettings): Promise<BuildPlan | undefined> {
   let cmd: string[] | undefined;
   for (const entry of ['app.py', 'main.py']) {
@@ -225,17 +247,7 @@ async function planPython(dir: string, settings: RuntimeSettings): Promise<Build
   if (pyprojectDeps.length > 0) {
     lines.push(`RUN python3 -m pip install --no-cache-dir ${pyprojectDeps.map(shellQuote).join(' ')} || { ${failed}; }`);
   }
-  lines.push(`EXPOSE ${port}`, `CMD ${JSON.stringify(cmd)}`, '');
-  return {
-    kind: 'python',
-    dockerfile: lines.join('\n'),
-    dockerfileName: GENERATED_DOCKERFILE,
-    contextFiles,
-    baseImage: base,
-    workdir: '/app',
-    ports: uniquePorts([port, ...settings.ports]),
-    cmd,
-  };
+  return generatedPlan('python', { lines, contextFiles, baseImage: base, cmd }, settings);
 }
 
 async function planNode(dir: string, settings: RuntimeSettings): Promise<BuildPlan | undefined> {
@@ -267,15 +279,5 @@ async function planNode(dir: string, settings: RuntimeSettings): Promise<BuildPl
       `RUN cd /opt/autodev && npm install --omit=dev --no-audit --no-fund || { ${failed}; }`,
     );
   }
-  lines.push(`EXPOSE ${port}`, `CMD ${JSON.stringify(cmd)}`, '');
-  return {
-    kind: 'node',
-    dockerfile: lines.join('\n'),
-    dockerfileName: GENERATED_DOCKERFILE,
-    contextFiles,
-    baseImage: base,
-    workdir: '/app',
-    ports: uniquePorts([port, ...settings.ports]),
-    cmd,
-  };
+  return generatedPlan('node', { lines, contextFiles, baseImage: base, cmd }, settings);
 }
