@@ -1,7 +1,7 @@
 /** Go panics and fatal runtime errors with goroutine traces; only the first (crashing) goroutine's frames count. */
 import type { StackFrame } from './crashReport';
 import type { LinePrefix } from './logPrefix';
-import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+import { capMessage, MAX_FRAMES, TraceLines, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
 
 export const GO_START = /^(?:panic|fatal error): (.*)$/;
 const GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
@@ -16,22 +16,20 @@ export class GoPanicParser implements TraceParser {
   private frames: StackFrame[] = [];
   private goroutines = 0;
   private pendingFunction: string | null = null;
-  private last: number;
   private readonly message: string;
   private readonly type: string;
-  private readonly text: string[] = [];
+  private readonly trace: TraceLines;
 
   constructor(
     private readonly prefix: LinePrefix,
-    private readonly first: number,
+    first: number,
     firstLine: string,
     message: string,
   ) {
-    this.last = first;
+    this.trace = new TraceLines(first, firstLine);
     // `fatal error:` (deadlock, concurrent map writes) is a runtime throw, not a panic: keep the name as printed.
     this.type = firstLine.startsWith('fatal error') ? 'fatal error' : 'panic';
     this.message = capMessage(message);
-    keepText(this.text, firstLine);
   }
 
   get complete(): boolean {
@@ -46,15 +44,15 @@ export class GoPanicParser implements TraceParser {
     }
     if (GOROUTINE.test(line)) {
       this.goroutines++;
-      return this.keep(line, lineNo);
+      return this.trace.keep(line, lineNo);
     }
     if (EXIT_STATUS.test(line)) {
       if (this.goroutines === 0) return 'end';
-      this.keep(line, lineNo);
+      this.trace.keep(line, lineNo);
       return 'done';
     }
     if (this.goroutines === 0) {
-      if (SIGNAL.test(line) || NESTED.test(line)) return this.keep(line, lineNo);
+      if (SIGNAL.test(line) || NESTED.test(line)) return this.trace.keep(line, lineNo);
       return 'end';
     }
     const file = GO_FILE.exec(line);
@@ -63,22 +61,16 @@ export class GoPanicParser implements TraceParser {
         this.frames.push({ file: file[1], line: Number(file[2]), function: this.pendingFunction });
       }
       this.pendingFunction = null;
-      return this.keep(line, lineNo);
+      return this.trace.keep(line, lineNo);
     }
-    if (MISC.test(line)) return this.keep(line, lineNo);
+    if (MISC.test(line)) return this.trace.keep(line, lineNo);
     const c = line.charCodeAt(0);
     if (c !== 32 && c !== 9 && line.endsWith(')') || line.startsWith('created by ')) {
       const fn = GO_FUNC.exec(line);
       this.pendingFunction = fn ? fn[1] : line;
-      return this.keep(line, lineNo);
+      return this.trace.keep(line, lineNo);
     }
     return 'end';
-  }
-
-  private keep(line: string, lineNo: number): FeedResult {
-    keepText(this.text, line);
-    this.last = lineNo;
-    return 'more';
   }
 
   finish(): RawTrace | null {
@@ -88,9 +80,7 @@ export class GoPanicParser implements TraceParser {
       type: this.type,
       message: this.message,
       frames: this.frames,
-      first: this.first,
-      last: this.last,
-      text: this.text,
+      ...this.trace.span(),
     };
   }
 }

@@ -1,7 +1,7 @@
 /** Rust panics, with and without RUST_BACKTRACE; the user frame is the `panicked at` location. */
 import type { StackFrame } from './crashReport';
 import type { LinePrefix } from './logPrefix';
-import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+import { capMessage, MAX_FRAMES, TraceLines, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
 
 /** Rust ≥ 1.73: `thread 'main' panicked at src/main.rs:4:5:` (message on the next line). */
 const NEW_STYLE = /^thread '[^']*'(?: \(\d+\))? panicked at (.+?):(\d+):(\d+):\s*$/;
@@ -23,17 +23,15 @@ export class RustPanicParser implements TraceParser {
   private messageLines = 0;
   private readonly file: string = '';
   private readonly line: number | null = null;
-  private last: number;
-  private readonly text: string[] = [];
+  private readonly trace: TraceLines;
   readonly valid: boolean;
 
   constructor(
     private readonly prefix: LinePrefix,
-    private readonly first: number,
+    first: number,
     firstLine: string,
   ) {
-    this.last = first;
-    keepText(this.text, firstLine);
+    this.trace = new TraceLines(first, firstLine);
     const n = NEW_STYLE.exec(firstLine);
     const o = n ? null : OLD_STYLE.exec(firstLine);
     if (n) {
@@ -57,19 +55,19 @@ export class RustPanicParser implements TraceParser {
     if (this.state === 'done') return 'end';
     if (NOTE.test(line)) {
       // "note: run with RUST_BACKTRACE=1" or "note: Some details are omitted": the panic report ends here.
-      this.keep(line, lineNo);
+      this.trace.keep(line, lineNo);
       this.state = 'done';
       return 'done';
     }
     if (BT_HEADER.test(line)) {
       this.state = 'backtrace';
-      return this.keep(line, lineNo);
+      return this.trace.keep(line, lineNo);
     }
     if (this.state === 'message') {
       if (RUST_START.test(line)) return 'end';
       if (this.messageLines === 0) this.message = capMessage(line);
       if (++this.messageLines > 50) return 'end';
-      return this.keep(line, lineNo);
+      return this.trace.keep(line, lineNo);
     }
     const at = BT_AT.exec(line);
     if (at) {
@@ -78,20 +76,14 @@ export class RustPanicParser implements TraceParser {
         f.file = at[1];
         f.line = Number(at[2]);
       }
-      return this.keep(line, lineNo);
+      return this.trace.keep(line, lineNo);
     }
     const fn = BT_FUNC.exec(line);
     if (fn) {
       if (this.frames.length < MAX_FRAMES) this.frames.push({ file: '', line: null, function: fn[1].replace(/::h[0-9a-f]{16}$/, '') });
-      return this.keep(line, lineNo);
+      return this.trace.keep(line, lineNo);
     }
     return 'end';
-  }
-
-  private keep(line: string, lineNo: number): FeedResult {
-    keepText(this.text, line);
-    this.last = lineNo;
-    return 'more';
   }
 
   finish(): RawTrace | null {
@@ -102,9 +94,7 @@ export class RustPanicParser implements TraceParser {
       message: this.message,
       frames: this.frames.filter((f) => f.file),
       hint: { file: this.file, line: this.line, primary: true },
-      first: this.first,
-      last: this.last,
-      text: this.text,
+      ...this.trace.span(),
     };
   }
 }

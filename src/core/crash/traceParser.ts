@@ -51,3 +51,29 @@ export function capMessage(m: string): string {
 export function keepText(text: string[], line: string): void {
   if (text.length < MAX_TEXT_LINES) text.push(line);
 }
+
+/** The text of a trace being parsed, within the cap, and the number of its last line so far. */
+export class TraceLines {
+  readonly text: string[] = [];
+  private last: number;
+
+  constructor(
+    private readonly first: number,
+    firstLine: string,
+  ) {
+    this.last = first;
+    keepText(this.text, firstLine);
+  }
+
+  /** Keeps a line of the trace; returns 'more' so a parser's `feed` can return it. */
+  keep(line: string, lineNo: number): FeedResult {
+    keepText(this.text, line);
+    this.last = lineNo;
+    return 'more';
+  }
+
+  /** Where the trace stands in the log and its text, as a RawTrace carries them. */
+  span(): Pick<RawTrace, 'first' | 'last' | 'text'> {
+    return { first: this.first, last: this.last, text: this.text };
+  }
+}
