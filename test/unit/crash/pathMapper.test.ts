@@ -1,16 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { createPathMapper } from '../../../src/core/crash/pathMapper';
+import { createTempWorkspace } from '../../support/tempWorkspace';
 
 describe('path mapper', () => {
   let ws: string;
-  before(() => {
-    ws = mkdtempSync(path.join(tmpdir(), 'autodev-map-'));
-    mkdirSync(path.join(ws, 'src'));
-    writeFileSync(path.join(ws, 'src', 'main.rs'), '');
-  });
+  before(() => (ws = createTempWorkspace('autodev-map-', { 'src/main.rs': '' })));
   after(() => rmSync(ws, { recursive: true, force: true }));
 
   it('maps /app/pkg/x.py to the workspace file pkg/x.py', () => {

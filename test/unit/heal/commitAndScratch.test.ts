@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CrashReport } from '../../../src/core/crash/crashReport';
 import type { PendingPatch } from '../../../src/core/agent/llmProvider';
 import { buildCommitMessage, commitSubject } from '../../../src/core/heal/commitMessage';
 import { createScratchCopy, removeScratchCopy } from '../../../src/core/heal/scratchCopy';
+import { createTempWorkspace } from '../../support/tempWorkspace';
 
 const crash: CrashReport = {
   language: 'python',
@@ -47,13 +47,12 @@ describe('commit message', () => {
 describe('scratch copy', () => {
   let ws: string;
   beforeEach(() => {
-    ws = mkdtempSync(path.join(tmpdir(), 'autodev-ws-'));
-    mkdirSync(path.join(ws, '.git'));
-    writeFileSync(path.join(ws, '.git', 'HEAD'), 'ref: refs/heads/main\n');
-    writeFileSync(path.join(ws, '.gitignore'), '.env\n');
-    writeFileSync(path.join(ws, '.env'), 'TOKEN=abc\n');
-    mkdirSync(path.join(ws, 'src'));
-    writeFileSync(path.join(ws, 'src', 'app.py'), 'print(1/0)\n');
+    ws = createTempWorkspace('autodev-ws-', {
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.gitignore': '.env\n',
+      '.env': 'TOKEN=abc\n',
+      'src/app.py': 'print(1/0)\n',
+    });
   });
   afterEach(() => rmSync(ws, { recursive: true, force: true }));
 
