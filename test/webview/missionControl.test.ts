@@ -3,33 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { openHarness, type Harness } from './harness';
 import { MissionControlFeed } from '../../src/vscode/missionControlFeed';
-import type { HostMessage, Snapshot, WebviewMessage } from '../../src/protocol';
-import { T0, sampleActivity, sampleCrash, sampleFixes, sampleLedger, sampleLogs, samplePatch } from './sampleIncident';
-
-function incidentSnapshot(over: Partial<Snapshot> = {}): Snapshot {
-  return {
-    state: 'REVIEW',
-    timeline: [
-      { state: 'DEPLOYING', at: T0 - 2100 },
-      { state: 'RUNNING', at: T0 },
-      { state: 'CRASHED', at: T0 + 4200 },
-      { state: 'FIXING', at: T0 + 4300 },
-      { state: 'VERIFYING', at: T0 + 7300 },
-      { state: 'REVIEW', at: T0 + 9100, reason: 'verified patch waiting for your review' },
-    ],
-    logs: sampleLogs(),
-    crash: sampleCrash(),
-    activity: sampleActivity,
-    ledger: sampleLedger,
-    patch: samplePatch('patch-1'),
-    fixes: sampleFixes(),
-    autoHealPaused: false,
-    workspaceName: 'flask-demo',
-    proxyUrl: 'http://127.0.0.1:41234',
-    costUsd: 0.0012,
-    ...over,
-  };
-}
+import type { HostMessage, WebviewMessage } from '../../src/protocol';
+import { T0, sampleCrash, samplePatch } from './sampleIncident';
+import { incidentSnapshot } from '../support/incidentSnapshot';
 
 const emptySnapshot = (): HostMessage => ({ type: 'state/snapshot', snapshot: incidentSnapshot({ state: 'RUNNING', timeline: [], logs: [], crash: null, activity: [], ledger: [], patch: null, fixes: [], costUsd: 0 }) });
 

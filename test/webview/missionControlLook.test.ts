@@ -4,7 +4,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openHarness, type Harness } from './harness';
 import type { LogLineDto, Snapshot } from '../../src/protocol';
-import { T0, sampleActivity, sampleCrash, sampleFixes, sampleLedger, sampleLogs, samplePatch } from './sampleIncident';
+import { T0, sampleCrash, sampleLogs } from './sampleIncident';
+import { incidentSnapshot } from '../support/incidentSnapshot';
 
 const RESULTS = resolve(__dirname, '../../test-results');
 
@@ -16,27 +17,7 @@ function incident(): Snapshot {
     { seq: 0, stream: 'system', text: '[agent] attempt 1: read_file stats.py · edit_file stats.py · finish', time: T0 + 7200 },
     { seq: 0, stream: 'system', text: '[verify] attempt 1: passed — ✓ reproducer, ✓ no 5xx, ✓ no recurrence', time: T0 + 9100 },
   ];
-  return {
-    state: 'REVIEW',
-    timeline: [
-      { state: 'DEPLOYING', at: T0 - 2100 },
-      { state: 'RUNNING', at: T0 },
-      { state: 'CRASHED', at: T0 + 4200 },
-      { state: 'FIXING', at: T0 + 4300 },
-      { state: 'VERIFYING', at: T0 + 7300 },
-      { state: 'REVIEW', at: T0 + 9100, reason: 'verified patch waiting for your review' },
-    ],
-    logs,
-    crash: sampleCrash(),
-    activity: sampleActivity,
-    ledger: sampleLedger,
-    patch: samplePatch('patch-1'),
-    fixes: sampleFixes(),
-    autoHealPaused: false,
-    workspaceName: 'flask-demo',
-    proxyUrl: 'http://127.0.0.1:41234',
-    costUsd: 0.0012,
-  };
+  return incidentSnapshot({ logs });
 }
 
 /** WCAG contrast of each element's text against what is actually behind it (alpha layers composed). */
