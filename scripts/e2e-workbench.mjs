@@ -1,7 +1,7 @@
 // Real VS Code workbench, offline: starts the stock VS Code server bundled in code-server (extension-host tests, with
 // the smoke-test driver) or code-server itself (UI e2e, demo) on 127.0.0.1, and prepares example workspaces.
 // Used by test/e2e/*.test.ts and scripts/demo-ui.mjs. Servers run with their own data/XDG folders, a short
-// reconnection grace time, and are stopped by the PID we started. Recipe: ../shared/vscode-e2e-recipe.md.
+// reconnection grace time, and are stopped by the PID we started. (Server flags and versions: see README, "Real-workbench tests".)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';

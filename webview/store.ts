@@ -1,22 +1,11 @@
 /** The webview's model: applies host messages (full snapshots and deltas) and tells subscribers what changed. */
-import type { CrashDto, HealState, HostMessage, PatchDto, Snapshot } from '../src/protocol';
-import type { AgentActivity, FixRecord, LedgerRecord } from '../src/core/heal/healEvents';
+import type { HostMessage, Snapshot } from '../src/protocol';
 import { LogBuffer } from './logBuffer';
 
-export interface ViewModel {
+/** What the webview renders: the host's snapshot without its log tail (logs live in the LogBuffer). */
+export interface ViewModel extends Omit<Snapshot, 'logs'> {
   /** False until the host's first snapshot arrives. */
   synced: boolean;
-  state: HealState;
-  timeline: Snapshot['timeline'];
-  crash: CrashDto | null;
-  activity: AgentActivity[];
-  ledger: LedgerRecord[];
-  patch: PatchDto | null;
-  fixes: FixRecord[];
-  autoHealPaused: boolean;
-  workspaceName: string | null;
-  proxyUrl: string | null;
-  costUsd: number;
 }
 
 /** Caps on the lists kept in the webview; the host keeps its own (smaller) caps for snapshots. */
