@@ -4,7 +4,6 @@
  * 130 after Ctrl-C (containers and proxy removed, no file left half-written).
  */
 import * as fs from 'node:fs';
-import Docker from 'dockerode';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createProvider } from '../core/agent/providers';
@@ -113,7 +112,7 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
   const provider: LlmProvider = createProvider(p.providerConfig);
   const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
   await runtime.ping();
-  if (!p.settings.imageOverride) p.settings = await preferLocalBaseImages(p.settings, io);
+  if (!p.settings.imageOverride) p.settings = await preferLocalBaseImages(runtime, p.settings, io);
 
   // Shared with `autodev fix`: today's spend and the tool-calling probe results.
   const stateDir = path.join(io.env.XDG_STATE_HOME?.trim() || path.join(io.env.HOME?.trim() || os.homedir(), '.local', 'state'), 'autodev');
@@ -190,9 +189,8 @@ const OFFLINE_IMAGES = { pythonImage: 'autodev-offline/python:3.11', nodeImage: 
  * When a default base image (not one the user chose through env) is not on this machine but its offline
  * counterpart is, use that instead of a pull that cannot work without a registry; say so.
  */
-async function preferLocalBaseImages(settings: RuntimeSettings, io: CliIo): Promise<RuntimeSettings> {
-  const docker = new Docker();
-  const has = (image: string) => docker.getImage(image).inspect().then(() => true, () => false);
+async function preferLocalBaseImages(runtime: DockerRuntime, settings: RuntimeSettings, io: CliIo): Promise<RuntimeSettings> {
+  const has = (image: string) => runtime.hasImage(image).catch(() => false);
   const out = { ...settings };
   for (const key of ['pythonImage', 'nodeImage'] as const) {
     const chosen = key === 'pythonImage' ? io.env.AUTODEV_PYTHON_IMAGE?.trim() : io.env.AUTODEV_NODE_IMAGE?.trim();

@@ -189,14 +189,20 @@ export class DockerRuntime implements ContainerRuntime {
     return new AutoDevError('BuildFailed', `Building the image for ${dir} failed: ${error}`, detail);
   }
 
-  /** Makes sure a base image is present: pulls it if needed, with a clear error when no registry answers. */
-  private async ensureImage(image: string, onEvent?: (e: BuildEvent) => void, signal?: AbortSignal): Promise<void> {
+  /** Whether `image` is present on the engine this runtime talks to (no pull). */
+  async hasImage(image: string): Promise<boolean> {
     try {
       await this.docker.getImage(image).inspect();
-      return;
+      return true;
     } catch (err) {
       if (httpStatus(err) !== 404) throw err;
+      return false;
     }
+  }
+
+  /** Makes sure a base image is present: pulls it if needed, with a clear error when no registry answers. */
+  private async ensureImage(image: string, onEvent?: (e: BuildEvent) => void, signal?: AbortSignal): Promise<void> {
+    if (await this.hasImage(image)) return;
     onEvent?.({ kind: 'pull', text: `Pulling ${image}…` });
     const abort = AbortSignal.any([AbortSignal.timeout(PULL_TIMEOUT_MS), ...(signal ? [signal] : [])]);
     try {
