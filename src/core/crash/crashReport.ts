@@ -1,5 +1,8 @@
 /** The shape of one detected crash. `autodev detect` prints these as NDJSON; other tools rely on it. */
-export type CrashLanguage = 'python' | 'node' | 'java' | 'go' | 'rust' | 'ruby' | 'process';
+import type { RuntimeLanguage } from './runtimeRegistry';
+
+/** A runtime from the registry, or `process` for a crash without a trace (signal, OOM kill). */
+export type CrashLanguage = RuntimeLanguage | 'process';
 
 export interface StackFrame {
   /** The path as printed by the runtime (file:// URLs may be normalised to paths). */
@@ -27,6 +30,8 @@ export interface CrashReport {
   lines: [number, number];
   /** The raw trace text (ANSI stripped), for prompts and the crash card. */
   text?: string;
-  /** Java `Caused by:` chain etc. */
+  /** Java `Caused by:` chain, .NET inner exceptions, Python's chained exceptions: outermost first. */
   causes?: { type: string; message: string }[];
+  /** For a trace that came inside a structured (JSON) log record: what the record said besides the stack. */
+  record?: { level?: string; logger?: string; message?: string };
 }

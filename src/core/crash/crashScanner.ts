@@ -2,9 +2,9 @@
 import { Emitter, type Disposable } from '../lifecycle';
 import type { CrashReport } from './crashReport';
 import { cleanLine } from './logPrefix';
+import { LogRouter } from './logRouter';
 import type { PathMapper } from './pathMapper';
 import { ReportBuilder } from './reportBuilder';
-import { TraceAssembler } from './traceAssembler';
 
 export type ScannerStream = 'stdout' | 'stderr' | 'system';
 
@@ -41,8 +41,7 @@ const INTERLEAVE_TOLERANCE = 3;
  */
 export class CrashScanner implements Disposable {
   private readonly emitter = new Emitter<CrashReport>();
-  private readonly assemblers = new Map<string, TraceAssembler>();
-  private readonly builder: ReportBuilder;
+  private readonly router: LogRouter;
   private readonly quietMs: number;
   private readonly forceAfterMs: number;
   private readonly setTimer: (fn: () => void, ms: number) => Disposable;
@@ -57,8 +56,8 @@ export class CrashScanner implements Disposable {
   readonly onCrash = (listener: (r: CrashReport) => void): Disposable => this.emitter.event(listener);
 
   constructor(opts: CrashScannerOptions = {}) {
-    this.builder = new ReportBuilder(opts.pathMapper);
     this.wholeLog = opts.wholeLog ?? false;
+    this.router = new LogRouter(new ReportBuilder(opts.pathMapper), (r) => this.emitter.fire(r), INTERLEAVE_TOLERANCE, this.wholeLog);
     this.quietMs = this.wholeLog ? Infinity : (opts.quietMs ?? DEFAULT_QUIET_MS);
     this.forceAfterMs = Math.max(this.quietMs, opts.forceAfterMs ?? DEFAULT_FORCE_AFTER_MS);
     this.now = opts.now ?? Date.now;
@@ -79,24 +78,20 @@ export class CrashScanner implements Disposable {
   /** Pushes one line (a trailing newline is ignored; embedded newlines are split). */
   push(text: string, stream: ScannerStream = 'stdout'): void {
     if (this.disposed) return;
-    let a = this.assemblers.get(stream);
-    if (!a) {
-      a = new TraceAssembler((t) => this.emitter.fire(this.builder.build(t)), INTERLEAVE_TOLERANCE, this.wholeLog);
-      this.assemblers.set(stream, a);
-    }
+    const router = this.router;
     let nl = text.indexOf('\n');
     if (nl < 0 || nl === text.length - 1) {
-      a.feed(cleanLine(nl < 0 ? text : text.slice(0, nl)), ++this.lineNo);
+      router.feed(cleanLine(nl < 0 ? text : text.slice(0, nl)), ++this.lineNo, stream);
     } else {
       let start = 0;
       while (nl >= 0) {
-        a.feed(cleanLine(text.slice(start, nl)), ++this.lineNo);
+        router.feed(cleanLine(text.slice(start, nl)), ++this.lineNo, stream);
         start = nl + 1;
         nl = text.indexOf('\n', start);
       }
-      if (start < text.length) a.feed(cleanLine(text.slice(start)), ++this.lineNo);
+      if (start < text.length) router.feed(cleanLine(text.slice(start)), ++this.lineNo, stream);
     }
-    if (a.isActive) {
+    if (router.isActive) {
       this.lastInput = this.now();
       if (!this.timer && Number.isFinite(this.quietMs)) this.arm(this.quietMs);
     }
@@ -104,7 +99,7 @@ export class CrashScanner implements Disposable {
 
   /** End of stream: emits every pending trace. */
   flush(): void {
-    for (const a of this.assemblers.values()) a.finish();
+    this.router.finish(true);
   }
 
   dispose(): void {
@@ -126,12 +121,6 @@ export class CrashScanner implements Disposable {
       this.arm(this.quietMs - quiet);
       return;
     }
-    let pending = false;
-    for (const a of this.assemblers.values()) {
-      if (!a.isActive) continue;
-      if (a.isComplete || quiet >= this.forceAfterMs) a.finish();
-      else pending = true;
-    }
-    if (pending) this.arm(this.quietMs);
+    if (this.router.finish(quiet >= this.forceAfterMs)) this.arm(this.quietMs);
   }
 }

@@ -1,30 +1,46 @@
-/** Go panics and fatal runtime errors with goroutine traces; only the first (crashing) goroutine's frames count. */
+/**
+ * Go panics and fatal runtime errors with goroutine traces, and panics `net/http` recovered and logged. The frames
+ * are the panicking goroutine's: the first one, unless a later one holds the `panic(` call (a full dump).
+ */
 import type { StackFrame } from './crashReport';
-import type { LinePrefix } from './logPrefix';
-import { capMessage, MAX_FRAMES, TraceLines, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+import { isDependencyPath } from './frameClassifier';
+import { LinePrefix } from './logPrefix';
+import { capMessage, MAX_FRAMES, TraceLines, type FeedResult, type RawTrace, type RuntimeSpec, type TraceParser } from './traceParser';
 
 export const GO_START = /^(?:panic|fatal error): (.*)$/;
-const GOROUTINE = /^goroutine \d+ \[[^\]]*\]:\s*$/;
+/** `http: panic serving 172.17.0.1:50000: runtime error: ...` (net/http's conn.serve recovers and logs). */
+const HTTP_PANIC = /^http: panic serving (?:\S+?): (.*)$/;
+const GOROUTINE = /^goroutine \d+ \[([^\]]*)\]:\s*$/;
 const GO_FUNC = /^(?:created by )?(\S.*?)(?:\((?:[^()]|\([^()]*\))*\))?(?: in goroutine \d+)?\s*$/;
 const GO_FILE = /^\s+(\S.*?):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
 const SIGNAL = /^\[signal /;
 const NESTED = /^\s*panic: |^\s*\[recovered\]/;
 const EXIT_STATUS = /^exit status \d+\s*$/;
 const MISC = /^(?:runtime stack:|\.\.\.additional frames elided\.\.\.|goroutine \d+ gp=)/;
+const PANIC_CALL = /^(?:panic|runtime\.gopanic)\(/;
+
+interface Goroutine {
+  frames: StackFrame[];
+  running: boolean;
+  panicking: boolean;
+}
 
 export class GoPanicParser implements TraceParser {
-  private frames: StackFrame[] = [];
-  private goroutines = 0;
+  private goroutines: Goroutine[] = [];
   private pendingFunction: string | null = null;
   private readonly message: string;
   private readonly type: string;
   private readonly trace: TraceLines;
+  private afterCreatedBy = false;
+  private ended = false;
 
   constructor(
     private readonly prefix: LinePrefix,
     first: number,
     firstLine: string,
     message: string,
+    /** net/http logs one goroutine (runtime.Stack(buf, false)): its `created by` frame ends the trace. */
+    private readonly singleGoroutine = false,
   ) {
     this.trace = new TraceLines(first, firstLine);
     // `fatal error:` (deadlock, concurrent map writes) is a runtime throw, not a panic: keep the name as printed.
@@ -33,54 +49,95 @@ export class GoPanicParser implements TraceParser {
   }
 
   get complete(): boolean {
-    return this.frames.length > 0;
+    return this.goroutines.length > 0 && this.goroutines[0].frames.length > 0;
   }
 
   feed(raw: string, lineNo: number): FeedResult {
+    if (this.ended) return 'end';
     const line = this.prefix.strip(raw);
     if (line.trim() === '') {
       this.pendingFunction = null;
       return 'more';
     }
-    if (GOROUTINE.test(line)) {
-      this.goroutines++;
+    const g = GOROUTINE.exec(line);
+    if (g) {
+      this.goroutines.push({ frames: [], running: g[1].startsWith('running'), panicking: false });
       return this.trace.keep(line, lineNo);
     }
     if (EXIT_STATUS.test(line)) {
-      if (this.goroutines === 0) return 'end';
+      if (this.goroutines.length === 0) return 'end';
       this.trace.keep(line, lineNo);
       return 'done';
     }
-    if (this.goroutines === 0) {
+    const current = this.goroutines[this.goroutines.length - 1];
+    if (!current) {
       if (SIGNAL.test(line) || NESTED.test(line)) return this.trace.keep(line, lineNo);
       return 'end';
     }
     const file = GO_FILE.exec(line);
     if (file) {
-      if (this.goroutines === 1 && this.frames.length < MAX_FRAMES) {
-        this.frames.push({ file: file[1], line: Number(file[2]), function: this.pendingFunction });
-      }
+      if (current.frames.length < MAX_FRAMES) current.frames.push({ file: file[1], line: Number(file[2]), function: this.pendingFunction });
       this.pendingFunction = null;
-      return this.trace.keep(line, lineNo);
+      this.trace.keep(line, lineNo);
+      if (this.afterCreatedBy && this.singleGoroutine) {
+        this.ended = true;
+        return 'done';
+      }
+      return 'more';
     }
     if (MISC.test(line)) return this.trace.keep(line, lineNo);
     const c = line.charCodeAt(0);
-    if (c !== 32 && c !== 9 && line.endsWith(')') || line.startsWith('created by ')) {
+    if ((c !== 32 && c !== 9 && line.endsWith(')')) || line.startsWith('created by ')) {
       const fn = GO_FUNC.exec(line);
       this.pendingFunction = fn ? fn[1] : line;
+      if (PANIC_CALL.test(line)) current.panicking = true;
+      this.afterCreatedBy = line.startsWith('created by ');
       return this.trace.keep(line, lineNo);
     }
     return 'end';
   }
 
   finish(): RawTrace | null {
-    if (this.goroutines === 0) return null;
+    if (this.goroutines.length === 0) return null;
+    const g = this.goroutines.find((x) => x.panicking) ?? this.goroutines[0];
     return {
       language: 'go',
       type: this.type,
       message: this.message,
-      frames: this.frames,
+      frames: g.frames,
       ...this.trace.span(),
     };
   }
 }
+
+const GO_LIB = /(?:^\/usr\/local\/go\/|^\/usr\/lib\/go[\\/-]|GOROOT|[\\/]pkg[\\/]mod[\\/]|^\/usr\/share\/go|[\\/]go[\\/]src[\\/]runtime[\\/]|^runtime[\\/])/;
+const GO_LIB_FN = /^(?:runtime|testing|panic|reflect|sync|internal|net\/http|log)[.(/]/;
+
+function startGo(line: string, lineNo: number, i: number): TraceParser | null {
+  // "don't panic: ..." in prose is no panic: the marker must start the line or follow a non-word prefix.
+  if (i > 0 && /\w/.test(line.charAt(i - 1))) return null;
+  const m = GO_START.exec(line.slice(i));
+  return m ? new GoPanicParser(new LinePrefix(line.slice(0, i)), lineNo, line.slice(i), m[1]) : null;
+}
+
+/** Go: `panic:` / `fatal error:` at the start of a line (after any log prefix), `http: panic serving`. */
+export const goRuntime = {
+  language: 'go',
+  starts: [
+    {
+      marker: 'panic',
+      start(line, lineNo) {
+        let i = line.indexOf('http: panic serving ');
+        if (i >= 0) {
+          const m = HTTP_PANIC.exec(line.slice(i));
+          return m ? new GoPanicParser(new LinePrefix(line.slice(0, i)), lineNo, line.slice(i), m[1], true) : null;
+        }
+        i = line.indexOf('panic: ');
+        if (i < 0) i = line.indexOf('fatal error: ');
+        return i < 0 ? null : startGo(line, lineNo, i);
+      },
+    },
+    { marker: 'fatal error: ', start: startGo },
+  ],
+  isUserFrame: (f) => !!f.file && !GO_LIB.test(f.file) && !isDependencyPath(f.file) && !(f.function && GO_LIB_FN.test(f.function)),
+} as const satisfies RuntimeSpec;

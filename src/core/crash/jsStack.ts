@@ -1,7 +1,18 @@
 /** Node.js error stacks: uncaught errors with the source excerpt and caret, rejections, `[cause]`, console.error(err). */
 import type { StackFrame } from './crashReport';
-import type { LinePrefix } from './logPrefix';
-import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+import { isDependencyPath } from './frameClassifier';
+import { LinePrefix } from './logPrefix';
+import {
+  capMessage,
+  framePrefixEnd,
+  keepText,
+  MAX_FRAMES,
+  type FeedResult,
+  type RawTrace,
+  type RuntimeSpec,
+  type StartContext,
+  type TraceParser,
+} from './traceParser';
 
 const NODE_AT = /^\s+at (?:async )?(?:new )?(.*?)(?: \[as [^\]]+\])? \((.*)\)\s*$/;
 const NODE_AT_BARE = /^\s+at (?:async )?(.*?)\s*$/;
@@ -150,3 +161,106 @@ export class NodeStackParser implements TraceParser {
   }
 }
 
+
+/** How far back from a first `at` line the error's header may be (multi-line messages, `Require stack:`). */
+const LOOKBACK = 12;
+const EMBEDDED_NODE_HEADER = /(?:^|[\s:\]|)])([A-Z][\w$]*(?:Error|Exception))(?: \[([\w$]+)\])?: (.*)$/;
+const REJECTION = /^\[UnhandledPromiseRejection: (.*)\] \{\s*$/;
+const NODE_LIB = /(?:^node:|^undefined$|^internal[\\/]|<anonymous>|^native$|^evalmachine|^\[eval\])/;
+
+/** A Node frame revealed a trace: walk back to its header (an `Error:` line, or one a logger prefixed). */
+function startFromFrame(line: string, lineNo: number, i: number, ctx: StartContext): TraceParser | null {
+  const prefix = new LinePrefix(line.slice(0, framePrefixEnd(line, i)));
+  type Header = { back: number; type: string; message: string };
+  let header: Header | null = null;
+  let fallback: Header | null = null;
+  for (let back = 1; back <= LOOKBACK; back++) {
+    const raw = ctx.before(back);
+    if (raw === null) break;
+    const s = prefix.strip(raw);
+    // Messages may hold blank lines (assert's diffs); an earlier frame means an earlier trace.
+    if (s.trim() === '') continue;
+    if (/^\s+at /.test(s)) break;
+    const m = NODE_HEADER.exec(s);
+    if (m && isNodeHeaderName(m[1])) {
+      if (/(?:Error|Exception)$/.test(m[1])) {
+        header = { back, type: m[1], message: m[3] ?? '' };
+        break;
+      }
+      fallback ??= { back, type: m[1], message: m[3] ?? '' };
+    }
+  }
+  if (!header && !fallback) {
+    // A logger's prefix before the header: `[12:00:01] ERROR request failed: TypeError: x is not a function`.
+    for (let back = 1; back <= LOOKBACK; back++) {
+      const raw = ctx.before(back);
+      if (raw === null) break;
+      const s = prefix.strip(raw);
+      if (/^\s+at /.test(s)) break;
+      const m = EMBEDDED_NODE_HEADER.exec(s);
+      if (m) {
+        fallback = { back, type: m[1], message: m[3] };
+        break;
+      }
+    }
+  }
+  header ??= fallback;
+  if (!header) return null;
+  const text: string[] = [];
+  for (let back = header.back; back >= 1; back--) text.push(prefix.strip(ctx.before(back) ?? ''));
+  const headerNo = ctx.lineNoBefore(header.back);
+  const { first, excerpt, text: before } = excerptBefore(ctx, prefix, header.back, headerNo);
+  const parser = new NodeStackParser(prefix, first, header.type, header.message, [...before, ...text], excerpt);
+  return parser.feed(line, lineNo) === 'end' ? null : parser;
+}
+
+/**
+ * Node prints `location\ncode\n   ^\n\n` before an uncaught error's header. `back` is how far the header is
+ * behind the current line; returns the excerpt's location and first line when it is there.
+ */
+function excerptBefore(
+  ctx: StartContext,
+  prefix: LinePrefix,
+  back: number,
+  headerNo: number,
+): { first: number; excerpt?: { file: string; line: number }; text: string[] } {
+  const line = (k: number): string | null => {
+    const raw = ctx.before(back + k);
+    return raw === null ? null : prefix.strip(raw);
+  };
+  // ESM link errors print the caret right above the header, without the blank line.
+  const gap = line(1)?.trim() === '' ? 1 : 0;
+  const caret = line(1 + gap);
+  if (caret === null || !CARET.test(caret)) return { first: headerNo, text: [] };
+  // The code line may be missing (caret right after the location) in some Node versions.
+  for (const k of [3 + gap, 2 + gap]) {
+    const loc = line(k);
+    const m = loc !== null ? EXCERPT_LOCATION.exec(loc) : null;
+    if (m) {
+      const text: string[] = [];
+      for (let j = k; j >= 1; j--) text.push(line(j) ?? '');
+      return { first: ctx.lineNoBefore(back + k), excerpt: { file: m[1], line: Number(m[2]) }, text };
+    }
+  }
+  return { first: headerNo, text: [] };
+}
+
+function startRejection(line: string, lineNo: number, i: number, ctx: StartContext): TraceParser | null {
+  const prefix = new LinePrefix(line.slice(0, i));
+  const body = line.slice(i);
+  const m = REJECTION.exec(body);
+  if (!m) return null;
+  const { first, excerpt, text } = excerptBefore(ctx, prefix, 0, lineNo);
+  text.push(body);
+  return new NodeStackParser(prefix, first, 'UnhandledPromiseRejection', m[1], text, excerpt, true);
+}
+
+/** Node.js: frames reveal the trace (indented by four spaces, or two by some loggers); non-Error rejections. */
+export const nodeRuntime = {
+  language: 'node',
+  starts: [
+    { marker: '  at ', start: startFromFrame },
+    { marker: '[UnhandledPromiseRejection', start: startRejection },
+  ],
+  isUserFrame: (f) => !!f.file && !NODE_LIB.test(f.file) && !isDependencyPath(f.file),
+} as const satisfies RuntimeSpec;

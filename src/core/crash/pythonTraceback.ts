@@ -1,7 +1,8 @@
 /** Python tracebacks: plain, chained, SyntaxError without a header, ExceptionGroup, RecursionError, log-prefixed. */
 import type { StackFrame } from './crashReport';
-import type { LinePrefix } from './logPrefix';
-import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+import { isDependencyPath } from './frameClassifier';
+import { LinePrefix } from './logPrefix';
+import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type RuntimeSpec, type TraceParser } from './traceParser';
 
 export const PY_HEADER = /^\s*Traceback \(most recent call last\):\s*$/;
 const PY_GROUP_HEADER = /^(\s*)\+ Exception Group Traceback \(most recent call last\):\s*$/;
@@ -159,3 +160,35 @@ export class PythonTracebackParser implements TraceParser {
     };
   }
 }
+
+const PY_GROUP_MARK = /^(.*?)\s*\+ Exception Group Traceback \(most recent call last\):\s*$/;
+const PYTHON_LIB = /(?:^<|[\\/]lib[\\/]python\d|^\/usr\/lib\/python|[\\/]lib-dynload[\\/])/;
+
+/** Python: `Traceback (most recent call last):`, or a header-less `File "x", line N` (SyntaxError of the main script). */
+export const pythonRuntime = {
+  language: 'python',
+  starts: [
+    {
+      marker: 'Traceback (most recent call last):',
+      start(line, lineNo, i) {
+        const g = PY_GROUP_MARK.exec(line);
+        if (g) {
+          const prefix = new LinePrefix(g[1]);
+          return new PythonTracebackParser(prefix, lineNo, prefix.strip(line));
+        }
+        const rest = line.slice(i);
+        return PY_HEADER.test(rest) ? new PythonTracebackParser(new LinePrefix(line.slice(0, i)), lineNo, rest) : null;
+      },
+    },
+    {
+      marker: 'File "',
+      start(line, lineNo, i) {
+        // Python indents frame lines by two spaces; whatever precedes them is a log prefix.
+        const p = i >= 2 && line.charCodeAt(i - 1) === 32 && line.charCodeAt(i - 2) === 32 ? i - 2 : i;
+        const rest = line.slice(p);
+        return PY_FRAME.test(rest) ? new PythonTracebackParser(new LinePrefix(line.slice(0, p)), lineNo, rest) : null;
+      },
+    },
+  ],
+  isUserFrame: (f) => !!f.file && !PYTHON_LIB.test(f.file) && !isDependencyPath(f.file),
+} as const satisfies RuntimeSpec;

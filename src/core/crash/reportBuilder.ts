@@ -1,6 +1,6 @@
 /** Turns a parsed trace into a CrashReport: marks user frames, maps paths, picks the user frame, signs it. */
 import type { CrashReport, StackFrame } from './crashReport';
-import { isUserFrame } from './frameClassifier';
+import { isUserFrame } from './runtimeRegistry';
 import type { PathMapper } from './pathMapper';
 import type { RawTrace } from './traceParser';
 
@@ -12,8 +12,13 @@ export class ReportBuilder {
 
   build(t: RawTrace): CrashReport {
     const frames = t.frames.map((f) => this.mark(t, f));
-    let user = this.pick(frames);
-    if (!user && t.causeFrames) user = this.pick(t.causeFrames.map((f) => this.mark(t, f)));
+    // A chain's root cause holds the bug when it has user code (Java, .NET); else the thrown exception's frames.
+    let user: StackFrame | undefined;
+    for (const list of t.causeFrames ?? []) {
+      user = this.pick(list.map((f) => this.mark(t, f)));
+      if (user) break;
+    }
+    user ??= this.pick(frames);
     let userFrame: CrashReport['userFrame'] = null;
     if (user) userFrame = { file: user.file, line: user.line, workspaceFile: user.workspaceFile, function: user.function };
     if (t.hint && t.hint.file) {

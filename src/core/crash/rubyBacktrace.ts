@@ -1,7 +1,12 @@
-/** Ruby uncaught exceptions (3.x backtick and 3.4 quote styles), their `from` frames, and syntax errors. */
+/**
+ * Ruby uncaught exceptions (3.x backtick and 3.4 quote styles), their `from` frames, syntax errors, and exceptions
+ * logged by Rails (`NoMethodError (msg):`), Sinatra (`time - Type - msg:`) and Logger (`msg (Type)`) followed by bare
+ * backtrace lines (`app/controllers/x.rb:69:in 'show'`).
+ */
 import type { StackFrame } from './crashReport';
-import type { LinePrefix } from './logPrefix';
-import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+import { isDependencyPath } from './frameClassifier';
+import { LinePrefix } from './logPrefix';
+import { capMessage, keepText, MAX_FRAMES, type FeedResult, type RawTrace, type RuntimeSpec, type StartContext, type TraceParser } from './traceParser';
 
 /** `app.rb:3:in `foo': divided by 0 (ZeroDivisionError)` / `app.rb:3:in 'Integer#/': … (ZeroDivisionError)`. */
 // Written without nested lazy groups: a long hostile line must cost linear time.
@@ -12,6 +17,16 @@ const RUBY_UNHANDLED = /^([^:\s][^:]*):(\d+):in [`']([^']*)': unhandled exceptio
 export const RUBY_SYNTAX = /^(\S+?\.rb):(\d+): (syntax errors?\b.*?)(?: \(SyntaxError\))?\s*$/;
 const FROM = /^\s+from (.+?):(\d+)(?::in [`'](.*)')?\s*$/;
 const LEVELS = /^\s+\.\.\. \d+ levels\.\.\.\s*$/;
+/** A backtrace line as `Exception#backtrace` holds it: `app/x.rb:69:in 'show'`, indented or not. */
+const BARE_FRAME = /^\s*([^\s:][^:]*):(\d+):in [`'](.*)'\s*$/;
+/** Rails' DebugExceptions: `NoMethodError (undefined method 'x' for nil):`. */
+const RAILS_HEADER = /^([A-Z]\w*(?:::[A-Z]\w*)*) \((.*)\):\s*$/;
+/** Sinatra's dump_errors!: `2024-05-02 09:14:04 - ZeroDivisionError - divided by 0:`. */
+const SINATRA_HEADER = /^(?:.* - )?([A-Z]\w*(?:::[A-Z]\w*)*) - (.*):\s*$/;
+/** Logger's exception format: `E, [...] ERROR -- : divided by 0 (ZeroDivisionError)`. */
+const LOGGER_HEADER = /^(?:.*? -- [^:]*: )?(.*) \(([A-Z]\w*(?:::[A-Z]\w*)*)\)\s*$/;
+/** A 404 is the router answering, not a crash. */
+const NOT_A_CRASH = /^ActionController::RoutingError$/;
 // error_highlight and did_you_mean print a few lines between the message and the first `from`.
 const MAX_INTERLUDE = 8;
 
@@ -38,10 +53,17 @@ export class RubyBacktraceParser implements TraceParser {
     private readonly head: NonNullable<ReturnType<typeof rubyStart>>,
     /** A line that would start another trace ends this one even inside the tolerated interlude. */
     private readonly startsTrace: (line: string) => boolean,
+    /** Logged by a framework: the header came first and the frames are bare backtrace lines. */
+    private readonly bare = false,
   ) {
     this.last = first;
     keepText(this.text, firstLine);
-    this.frames = [{ file: head.file, line: head.line, function: head.fn }];
+    this.frames = bare ? [] : [{ file: head.file, line: head.line, function: head.fn }];
+  }
+
+  /** Adds the lines between a framework's header and the first backtrace line (already seen). */
+  keepBefore(lines: string[]): void {
+    for (const l of lines) keepText(this.text, l);
   }
 
   get complete(): boolean {
@@ -50,6 +72,14 @@ export class RubyBacktraceParser implements TraceParser {
 
   feed(raw: string, lineNo: number): FeedResult {
     const line = this.prefix.strip(raw);
+    if (this.bare) {
+      const b = BARE_FRAME.exec(line);
+      if (!b) return 'end';
+      if (this.frames.length < MAX_FRAMES) this.frames.push({ file: b[1], line: Number(b[2]), function: b[3] });
+      keepText(this.text, line);
+      this.last = lineNo;
+      return 'more';
+    }
     const f = FROM.exec(line);
     if (f) {
       if (this.frames.length < MAX_FRAMES) this.frames.push({ file: f[1], line: Number(f[2]), function: f[3] ?? null });
@@ -83,3 +113,60 @@ export class RubyBacktraceParser implements TraceParser {
     };
   }
 }
+
+const RUBY_LOCATION = /(?<![^\s|\]])[^\s|\]]+?:\d+:(?:in [`']| syntax errors?\b)/;
+const RUBY_LIB = /(?:[\\/]gems[\\/]|[\\/]lib[\\/]ruby[\\/]|^<internal:|[\\/]rubygems[\\/]|[\\/]vendor[\\/]bundle[\\/])/;
+const HEADER_LOOKBACK = 4;
+
+function startRuby(line: string, lineNo: number, _at: number, ctx: StartContext): TraceParser | null {
+  // Ruby prints the file first, so a log prefix ends where the first `file:line:in` token begins.
+  const start = line.search(RUBY_LOCATION);
+  if (start < 0) return null;
+  const head = rubyStart(line.slice(start));
+  if (head) return new RubyBacktraceParser(new LinePrefix(line.slice(0, start)), lineNo, line.slice(start), head, (l) => ctx.startsTrace(l));
+  return startLogged(line, lineNo, start, ctx);
+}
+
+/** A bare backtrace line: the header a framework logged is on one of the few lines before it. */
+function startLogged(line: string, lineNo: number, start: number, ctx: StartContext): TraceParser | null {
+  const m = BARE_FRAME.exec(line.slice(start));
+  if (!m) return null;
+  // Indentation belongs to the backtrace; anything else before the location is a log prefix (`[request-id] `).
+  const before = line.slice(0, start);
+  const prefix = new LinePrefix(before.trim() === '' ? '' : before);
+  const between: string[] = [];
+  for (let back = 1; back <= HEADER_LOOKBACK; back++) {
+    const raw = ctx.before(back);
+    if (raw === null) return null;
+    const prev = prefix.strip(raw);
+    if (prev.trim() === '') {
+      between.unshift(prev);
+      continue;
+    }
+    const h = RAILS_HEADER.exec(prev) ?? SINATRA_HEADER.exec(prev);
+    let type: string;
+    let message: string;
+    if (h) [type, message] = [h[1], h[2]];
+    else {
+      const l = LOGGER_HEADER.exec(prev);
+      if (!l) return null;
+      [type, message] = [l[2], l[1]];
+    }
+    if (NOT_A_CRASH.test(type)) return null;
+    const head = { file: m[1], line: Number(m[2]), fn: m[3], type, message };
+    const parser = new RubyBacktraceParser(prefix, ctx.lineNoBefore(back), prev, head, (l) => ctx.startsTrace(l), true);
+    parser.keepBefore(between);
+    return parser.feed(line, lineNo) === 'more' ? parser : null;
+  }
+  return null;
+}
+
+/** Ruby: uncaught exceptions and syntax errors (`file:line:in`), and exceptions Rails, Sinatra or Logger logged. */
+export const rubyRuntime = {
+  language: 'ruby',
+  starts: [
+    { marker: ':in ', start: startRuby },
+    { marker: 'syntax error', start: startRuby },
+  ],
+  isUserFrame: (f) => !!f.file && !RUBY_LIB.test(f.file) && !isDependencyPath(f.file),
+} as const satisfies RuntimeSpec;

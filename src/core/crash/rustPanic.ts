@@ -1,7 +1,8 @@
 /** Rust panics, with and without RUST_BACKTRACE; the user frame is the `panicked at` location. */
 import type { StackFrame } from './crashReport';
-import type { LinePrefix } from './logPrefix';
-import { capMessage, MAX_FRAMES, TraceLines, type FeedResult, type RawTrace, type TraceParser } from './traceParser';
+import { isDependencyPath } from './frameClassifier';
+import { LinePrefix } from './logPrefix';
+import { capMessage, MAX_FRAMES, TraceLines, type FeedResult, type RawTrace, type RuntimeSpec, type TraceParser } from './traceParser';
 
 /** Rust ≥ 1.73: `thread 'main' panicked at src/main.rs:4:5:` (message on the next line). */
 const NEW_STYLE = /^thread '[^']*'(?: \(\d+\))? panicked at (.+?):(\d+):(\d+):\s*$/;
@@ -98,3 +99,23 @@ export class RustPanicParser implements TraceParser {
     };
   }
 }
+
+const RUST_LIB = /(?:^\/rustc\/|^library[\\/](?:std|core|alloc)[\\/]|[\\/]\.cargo[\\/](?:registry|git)[\\/]|[\\/]library[\\/](?:std|core|alloc)[\\/]src[\\/]|[\\/]\.rustup[\\/])/;
+const RUST_LIB_FN = /^(?:std::|core::|alloc::|rust_begin_unwind|__rust|_start|__libc_start|<unknown>)/;
+
+/** Rust: `thread 'main' panicked at`. */
+export const rustRuntime = {
+  language: 'rust',
+  starts: [
+    {
+      marker: 'panic',
+      start(line, lineNo) {
+        const i = line.indexOf("thread '");
+        if (i < 0 || !RUST_START.test(line.slice(i))) return null;
+        const rust = new RustPanicParser(new LinePrefix(line.slice(0, i)), lineNo, line.slice(i));
+        return rust.valid ? rust : null;
+      },
+    },
+  ],
+  isUserFrame: (f) => !!f.file && !RUST_LIB.test(f.file) && !isDependencyPath(f.file) && !(f.function && RUST_LIB_FN.test(f.function)),
+} as const satisfies RuntimeSpec;

@@ -12,8 +12,11 @@ export interface RawTrace {
   /** Innermost first. */
   frames: StackFrame[];
   causes?: { type: string; message: string }[];
-  /** Frames of attached causes: a fallback when the top-level frames hold no user code (Java). */
-  causeFrames?: StackFrame[];
+  /**
+   * Frames of attached causes, root cause first (Java, .NET): the user frame is the innermost user frame of the
+   * first of these lists that has one, before the top-level frames are tried.
+   */
+  causeFrames?: StackFrame[][];
   /**
    * A location printed outside the frames: Rust's `panicked at` (primary: it is the user frame when in user code),
    * Node's source excerpt or `imported from` (fallback when no frame is user code).
@@ -76,4 +79,42 @@ export class TraceLines {
   span(): Pick<RawTrace, 'first' | 'last' | 'text'> {
     return { first: this.first, last: this.last, text: this.text };
   }
+}
+
+/** What a runtime's start function may look at: the lines just before the current one, and other runtimes' starts. */
+export interface StartContext {
+  /** The line `back` lines before the current one in this stream (1 = the previous one), or null past the ring. */
+  before(back: number): string | null;
+  /** The log line number of that line (lines of other streams or services may lie between). */
+  lineNoBefore(back: number): number;
+  /** True when the line would start a trace of any runtime (for parsers that tolerate stray lines). */
+  startsTrace(line: string): boolean;
+}
+
+/** One way a runtime's trace begins: a cheap substring test, then the runtime's own check. */
+export interface TraceStart {
+  /** A substring every line that starts such a trace contains; tried with `indexOf` on every idle line. */
+  marker: string;
+  /** A parser for the trace that `line` (holding `marker` at `at`) starts, or null when it starts none. */
+  start(line: string, lineNo: number, at: number, ctx: StartContext): TraceParser | null;
+}
+
+/** Everything the detector knows about one runtime; `runtimeRegistry.ts` lists them. */
+export interface RuntimeSpec {
+  readonly language: string;
+  /** In priority order; the first start whose marker is on a line decides for that marker. */
+  readonly starts: readonly TraceStart[];
+  /** True when the frame is in the app's own code (not the runtime, its standard library or a dependency). */
+  isUserFrame(frame: StackFrame): boolean;
+}
+
+/**
+ * Where the log prefix ends on a frame line whose `  at ` marker is at `i`: frames are indented by four spaces
+ * (Node, JVM loggers), three (.NET) or two; whatever precedes that indentation is a prefix (`app-1  | `).
+ */
+export function framePrefixEnd(line: string, i: number): number {
+  const at = i + 2;
+  let r = at;
+  while (r > 0 && line.charCodeAt(r - 1) === 32) r--;
+  return at - r >= 4 ? at - 4 : r;
 }

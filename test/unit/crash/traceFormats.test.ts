@@ -123,7 +123,8 @@ describe('trace formats of other runtime versions and log collectors', () => {
       ].join('\n'),
     );
     assert.equal(r.type, 'java.lang.IllegalStateException');
-    assert.deepEqual([r.userFrame?.file, r.userFrame?.line], ['OrderService.java', 42]);
+    // The root cause has user code: its innermost user frame is where the bug is.
+    assert.deepEqual([r.userFrame?.file, r.userFrame?.line], ['Lines.java', 5]);
     assert.deepEqual(r.causes, [{ type: 'java.lang.NullPointerException', message: 'null' }]);
     assert.equal(r.frames.length, 3, 'suppressed frames are not the top-level trace');
     assert.deepEqual(r.lines, [2, 11]);
