@@ -62,10 +62,13 @@ export interface DecodedRecord {
  * two char tests and one `indexOf`: a record with a trace always holds an escaped newline).
  */
 export function decodeJsonRecord(line: string): DecodedRecord | null {
-  if (line.charCodeAt(0) !== 123 || line.indexOf('\\n') < 0) return null;
+  if (line.charCodeAt(line.length - 1) !== 125 || line.indexOf('\\n') < 0) return null;
+  // A collector may print its own prefix before the record (`[time] {"level":50,...}`).
+  const start = line.charCodeAt(0) === 123 ? 0 : line.indexOf('{"');
+  if (start < 0) return null;
   let o: unknown;
   try {
-    o = JSON.parse(line);
+    o = JSON.parse(start ? line.slice(start) : line);
   } catch {
     return null;
   }
