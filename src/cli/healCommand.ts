@@ -1,7 +1,8 @@
 /**
  * `autodev heal DIR`: the whole heal loop headless. Exit 0 at the first HEALED (committed too with --commit),
- * 1 when not healed (FAILED, timeout, review required without --yes; files restored), 2 on usage/environment errors,
- * 130 after Ctrl-C (containers and proxy removed, no file left half-written).
+ * 1 when not healed (FAILED, timeout, review required without --yes; files restored), 3 when there is nothing to
+ * heal (the app exited 0, or it wants input), 2 on usage/environment errors (no Docker, build failure…), 130 after
+ * Ctrl-C (containers and proxy removed, no file left half-written). `--json` always ends with a `done` event.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,15 +17,17 @@ import type { HealConfig } from '../core/heal/healController';
 import type { HealEvent, ReproducerResult } from '../core/heal/healEvents';
 import { HealSession } from '../core/heal/healSession';
 import { reproducedByLine } from '../core/replay/reproducer';
-import { DEFAULT_RUNTIME_SETTINGS, type RuntimeSettings } from '../core/runtime/containerRuntime';
+import type { RuntimeSettings } from '../core/runtime/containerRuntime';
 import { DockerRuntime } from '../core/runtime/dockerRuntime';
+import { stripAnsi } from '../core/runtime/buildProgress';
 import { parseArgs, type CliIo } from './args';
+import { RUNTIME_FLAGS, runtimeSettingsFromFlags, selectBaseImage } from './runtimeFlags';
 
 export const HEAL_FLAGS = {
   provider: 'string',
   'base-url': 'string',
   model: 'string',
-  image: 'string',
+  ...RUNTIME_FLAGS,
   yes: 'boolean',
   'verify-seconds': 'number',
   'max-attempts': 'number',
@@ -36,6 +39,10 @@ export const HEAL_FLAGS = {
 
 /** Exit status after Ctrl-C (128 + SIGINT), as `autodev run`. */
 const INTERRUPT_EXIT = 130;
+/** Exit status when there was nothing to heal (the app exited 0, or it wants input). */
+export const NOTHING_TO_HEAL_EXIT = 3;
+/** Exit status for usage and environment errors (no Docker, build failure…), as every command. */
+const ENVIRONMENT_EXIT = 2;
 
 interface Parsed {
   dir: string;
@@ -85,12 +92,7 @@ function parse(argv: string[], io: CliIo): Parsed {
     providerConfig = { kind: 'openai', preset: presetName, baseUrl: url, model: (flags.model as string | undefined) ?? preset?.model, apiKey, timeoutMs: 60_000 };
     if (!providerConfig.model) throw new AutoDevError('Usage', '--model is needed with a custom --base-url');
   }
-  const settings: RuntimeSettings = {
-    ...DEFAULT_RUNTIME_SETTINGS,
-    pythonImage: io.env.AUTODEV_PYTHON_IMAGE?.trim() || DEFAULT_RUNTIME_SETTINGS.pythonImage,
-    nodeImage: io.env.AUTODEV_NODE_IMAGE?.trim() || DEFAULT_RUNTIME_SETTINGS.nodeImage,
-    ...(typeof flags.image === 'string' ? { imageOverride: flags.image } : {}),
-  };
+  const settings = runtimeSettingsFromFlags(flags, io);
   return {
     dir,
     providerConfig,
@@ -111,8 +113,15 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
   if (p.commit && !(await gitPort.isRepo(p.dir))) throw new AutoDevError('Usage', `--commit needs a git repository, and ${p.dir} is not one (git init it first)`);
   const provider: LlmProvider = createProvider(p.providerConfig);
   const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
-  await runtime.ping();
-  if (!p.settings.imageOverride) p.settings = await preferLocalBaseImages(runtime, p.settings, io);
+  const printer = p.json ? new JsonPrinter(io) : new HumanPrinter(io);
+  try {
+    await runtime.ping();
+    p.settings = await selectBaseImage(runtime, p.dir, p.settings, io);
+  } catch (err) {
+    // Even an environment error ends the JSON stream with `done` (consumers wait for it).
+    if (p.json) printer.final(stripAnsi(err instanceof Error ? err.message : String(err)), ENVIRONMENT_EXIT);
+    throw err;
+  }
 
   // Shared with `autodev fix`: today's spend and the tool-calling probe results.
   const stateDir = path.join(io.env.XDG_STATE_HOME?.trim() || path.join(io.env.HOME?.trim() || os.homedir(), '.local', 'state'), 'autodev');
@@ -130,7 +139,6 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     budgetFile: path.join(stateDir, 'budget.json'),
   };
   const session = new HealSession(config, { capabilityCache: new JsonFileCapabilityCache(path.join(stateDir, 'tool-capabilities.json')) });
-  const printer = p.json ? new JsonPrinter(io) : new HumanPrinter(io);
 
   type Outcome = { code: number; reason: string; done?: Extract<HealEvent, { kind: 'done' }>; reproducer?: ReproducerResult };
   let finish!: (o: Outcome) => void;
@@ -141,7 +149,7 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     if (e.kind === 'commit') committed = e.sha;
     if (e.kind === 'done') {
       if (e.healed && p.commit && !committed) finish({ code: 1, reason: 'healed, but the commit failed (see the error above)', done: e });
-      else finish({ code: e.healed ? 0 : 1, reason: e.reason, done: e });
+      else finish({ code: e.healed ? 0 : e.nothingToHeal ? NOTHING_TO_HEAL_EXIT : 1, reason: e.reason, done: e });
     }
     if (e.kind === 'patch' && !p.autonomous) {
       printer.review(e);
@@ -169,10 +177,12 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     await Promise.race([session.deploy(io.signal), finished]);
     const outcome = await finished;
     if (!outcome.done) printer.final(outcome.reason, outcome.code, outcome.reproducer);
-    else if (outcome.code !== (outcome.done.healed ? 0 : 1)) printer.final(outcome.reason, outcome.code, outcome.done.reproducer);
+    else if (outcome.code !== (outcome.done.healed ? 0 : outcome.done.nothingToHeal ? NOTHING_TO_HEAL_EXIT : 1)) printer.final(outcome.reason, outcome.code, outcome.done.reproducer);
     return outcome.code;
   } catch (err) {
     if (io.signal.aborted) return INTERRUPT_EXIT;
+    // A failed deploy (build error, no image…) was reported as an `error` event; JSON still ends with `done`.
+    if (p.json) printer.final(stripAnsi(err instanceof Error ? err.message : String(err)), ENVIRONMENT_EXIT);
     throw err;
   } finally {
     if (timer) clearTimeout(timer);
@@ -180,27 +190,6 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     // Stops the containers and the proxy and rolls back a patch that was applied but not yet proven.
     await session.dispose();
   }
-}
-
-/** The offline base images scripts/offline-images.sh builds for machines without a registry. */
-const OFFLINE_IMAGES = { pythonImage: 'autodev-offline/python:3.11', nodeImage: 'autodev-offline/node:20' } as const;
-
-/**
- * When a default base image (not one the user chose through env) is not on this machine but its offline
- * counterpart is, use that instead of a pull that cannot work without a registry; say so.
- */
-async function preferLocalBaseImages(runtime: DockerRuntime, settings: RuntimeSettings, io: CliIo): Promise<RuntimeSettings> {
-  const has = (image: string) => runtime.hasImage(image).catch(() => false);
-  const out = { ...settings };
-  for (const key of ['pythonImage', 'nodeImage'] as const) {
-    const chosen = key === 'pythonImage' ? io.env.AUTODEV_PYTHON_IMAGE?.trim() : io.env.AUTODEV_NODE_IMAGE?.trim();
-    if (chosen || out[key] !== DEFAULT_RUNTIME_SETTINGS[key]) continue;
-    if (!(await has(out[key])) && (await has(OFFLINE_IMAGES[key]))) {
-      io.stderr.write(`[autodev] ${out[key]} is not on this machine; using the local ${OFFLINE_IMAGES[key]} (set --image or AUTODEV_${key === 'pythonImage' ? 'PYTHON' : 'NODE'}_IMAGE to choose)\n`);
-      out[key] = OFFLINE_IMAGES[key];
-    }
-  }
-  return out;
 }
 
 interface Printer {
@@ -243,7 +232,7 @@ class JsonPrinter implements Printer {
       case 'verify':
         return this.write({ kind: 'verify', attempt: e.attempt, passed: e.result.passed, checks: e.result.checks, reproducer: e.result.reproducer, outputTail: e.result.outputTail });
       case 'done':
-        return this.write({ ...e, commit: e.fix?.commit ?? null });
+        return this.write({ ...e, commit: e.fix?.commit ?? null, exitCode: e.healed ? 0 : e.nothingToHeal ? NOTHING_TO_HEAL_EXIT : 1 });
       default:
         return this.write({ ...(e as Record<string, unknown>) });
     }
@@ -273,6 +262,8 @@ class HumanPrinter implements Printer {
       case 'log':
         return this.out(e.line.stream === 'system' ? `[autodev] ${e.line.text}` : `  │ ${e.line.text}`);
       case 'build':
+        // Steps and notes as they happen (the raw output stays in --json and Mission Control).
+        if (e.step || e.note) this.out(`[build] ${e.text}`);
         return;
       case 'proxy':
         return this.out(`[autodev] the app is reachable through the recording proxy at ${e.url}`);

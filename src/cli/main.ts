@@ -6,22 +6,28 @@ import { detectCommand } from './detectCommand';
 import { fixCommand } from './fixCommand';
 import { healCommand } from './healCommand';
 import { replayCommand } from './replayCommand';
+import { cleanCommand } from './cleanCommand';
 
 declare const AUTODEV_VERSION: string | undefined;
 
 const USAGE = `autodev — deploy, watch and heal crashing apps
 
 Usage:
-  autodev run DIR [--image IMG] [--timeout-seconds N]
+  autodev run DIR [--entry PATH] [--port N] [--image IMG] [--interactive] [--timeout-seconds N]
   autodev detect FILE|- [--workspace DIR] [--container-workdir /app]
   autodev fix DIR --trace FILE [--provider builtin|openai] [--base-url URL] [--model M]
-  autodev heal DIR [--provider builtin|openai] [--base-url URL] [--model M] [--image IMG] [--yes]
-               [--verify-seconds N] [--max-attempts N] [--commit] [--push] [--timeout-seconds N] [--json]
+  autodev heal DIR [--provider builtin|openai] [--base-url URL] [--model M] [--entry PATH] [--port N]
+               [--image IMG] [--yes] [--verify-seconds N] [--max-attempts N] [--commit] [--push]
+               [--timeout-seconds N] [--json]
   autodev replay DIR
+  autodev clean [DIR...] [--dry-run] [--json]
   autodev --help | --version
 
 API keys come from OPENROUTER_API_KEY, GOOGLE_API_KEY, OPENAI_API_KEY or AUTODEV_API_KEY.
-Exit status: 0 success, 1 not healed / crash exit, 2 usage or environment error.`;
+--entry chooses the app when several could run (a file or an app folder, relative to DIR); --port names the
+port it listens on when AutoDev should not find it; --image replaces the base image of a generated image (an
+app with its own Dockerfile refuses it).
+Exit status: 0 success/healed, 1 not healed / crash exit, 2 usage or environment error, 3 nothing to heal.`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
@@ -30,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   fix: fixCommand,
   heal: healCommand,
   replay: replayCommand,
+  clean: cleanCommand,
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -1,14 +1,16 @@
 /**
- * `autodev run DIR [--image IMG] [--timeout-seconds N]`: deploys DIR in a sandboxed container, prints its output
- * as it arrives (stdout to stdout, stderr to stderr) and exits with the container's exit code. Ctrl-C or the
- * timeout stops and removes the container (exit 130 / 124).
+ * `autodev run DIR [--entry PATH] [--port N] [--image IMG] [--interactive] [--timeout-seconds N]`: deploys DIR in
+ * a sandboxed container, prints its output as it arrives (stdout to stdout, stderr to stderr), says where the app
+ * answers, and exits with the container's exit code. `--interactive` passes this terminal's input to the app.
+ * Ctrl-C or the timeout stops and removes the container (exit 130 / 124).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AutoDevError, isAutoDevError } from '../core/errors';
-import { DEFAULT_RUNTIME_SETTINGS, type ContainerExit, type RuntimeSettings } from '../core/runtime/containerRuntime';
+import type { ContainerExit } from '../core/runtime/containerRuntime';
 import { DockerRuntime, workspaceIdFor } from '../core/runtime/dockerRuntime';
 import { parseArgs, type CliIo } from './args';
+import { RUNTIME_FLAGS, runtimeSettingsFromFlags, selectBaseImage } from './runtimeFlags';
 
 /** Exit status when --timeout-seconds elapses (as coreutils `timeout`). */
 export const TIMEOUT_EXIT = 124;
@@ -16,18 +18,17 @@ export const TIMEOUT_EXIT = 124;
 export const INTERRUPT_EXIT = 130;
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { image: 'string', 'timeout-seconds': 'number' });
+  const { positionals, flags } = parseArgs(argv, { ...RUNTIME_FLAGS, interactive: 'boolean', 'timeout-seconds': 'number' });
   if (positionals.length !== 1) throw new AutoDevError('Usage', 'run needs exactly one DIR');
   const dir = path.resolve(io.cwd, positionals[0]);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new AutoDevError('Usage', `${positionals[0]} is not a directory`);
   const timeout = flags['timeout-seconds'] as number | undefined;
   if (timeout !== undefined && !(timeout > 0)) throw new AutoDevError('Usage', '--timeout-seconds needs a positive number');
 
-  const settings: RuntimeSettings = {
-    ...DEFAULT_RUNTIME_SETTINGS,
-    ...(typeof flags.image === 'string' ? { imageOverride: flags.image } : {}),
-  };
+  const interactive = flags.interactive === true;
   const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
+  await runtime.ping();
+  const settings = await selectBaseImage(runtime, dir, runtimeSettingsFromFlags(flags, io), io);
   // A closed output pipe (`autodev run … | head`) must not kill us before the container is removed.
   const outputGone = new AbortController();
   const onOutputError = () => outputGone.abort();
@@ -51,12 +52,22 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   let session;
   try {
     const image = await runtime.buildImage(dir, settings, (e) => {
-      if (e.kind === 'pull') note(e.text);
+      if (e.kind === 'pull' || e.kind === 'note') note(e.text);
+      else if (e.kind === 'step') note(`step ${e.index}/${e.total}: ${e.text}`);
     }, signal);
     if (signal.aborted) return stopped();
-    session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings, signal });
-    const ports = [...session.publishedPorts].map(([c, h]) => `${c} → 127.0.0.1:${h}`).join(', ');
-    note(`started ${image.kind} app in container ${session.id.slice(0, 12)}${ports ? ` (ports ${ports})` : ''}`);
+    session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings, signal, interactive });
+    note(`started ${image.kind} app in container ${session.id.slice(0, 12)}${image.appDir ? ` (app folder ${image.appDir}/)` : ''}`);
+    const running = session;
+    // Where the app answers: the port it really listens on, found in the container (published if it was not).
+    void running.appPort(120_000, signal).then((port) => {
+      const host = port !== null ? running.publishedPorts.get(port) : undefined;
+      if (port !== null && host) note(`the app listens on port ${port}: http://127.0.0.1:${host}/`);
+    }, () => undefined);
+    if (interactive) {
+      io.stdin.on('data', (chunk: Buffer) => running.input(chunk));
+      io.stdin.resume();
+    }
   } catch (err) {
     clearTimeout(timeoutHandle);
     if (signal.aborted && isAutoDevError(err, 'Cancelled')) return stopped();

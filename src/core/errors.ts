@@ -6,6 +6,8 @@ export type AutoDevErrorCode =
   | 'PortInUse'
   | 'ContainerGone'
   | 'NoAppFound'
+  | 'AmbiguousEntry'
+  | 'NeedsInput'
   | 'PatchConflict'
   | 'PathRefused'
   | 'PathOutsideWorkspace'

@@ -14,9 +14,13 @@ export interface PathMapper {
  * absolute host paths under the workspace map lexically; a result that leaves the workspace (`..`) is refused.
  * Relative paths (Rust `src/main.rs`, Python `app.py`) map only when the file exists, so nothing is guessed.
  */
-export function createPathMapper(opts: { workspaceDir: string; containerWorkdir?: string }): PathMapper {
+export function createPathMapper(opts: { workspaceDir: string; containerWorkdir?: string; appDir?: string }): PathMapper {
   const workspace = path.resolve(opts.workspaceDir);
   const container = trimSlash(path.posix.normalize(opts.containerWorkdir ?? '/app'));
+  // A monorepo's app folder is what the container sees at its workdir: paths under it map below `appDir`, so what
+  // the agent reads, the diff and the commit stay relative to the repository root.
+  const appDir = opts.appDir ? inside(opts.appDir.replace(/\\/g, '/')) ?? '' : '';
+  const underApp = (rel: string | undefined): string | undefined => (rel === undefined || !appDir ? rel : inside(`${appDir}/${rel}`));
   const toRelative = (file: string): string | undefined => {
     let f = file.trim();
     if (!f) return undefined;
@@ -32,9 +36,9 @@ export function createPathMapper(opts: { workspaceDir: string; containerWorkdir?
     if (f.startsWith('/')) {
       const norm = path.posix.normalize(f);
       if (container && (norm === container || norm.startsWith(container + '/'))) {
-        return inside(norm.slice(container.length + 1));
+        return underApp(inside(norm.slice(container.length + 1)));
       }
-      if (container === '' ) return inside(norm.slice(1));
+      if (container === '' ) return underApp(inside(norm.slice(1)));
     }
     if (path.isAbsolute(f)) {
       const rel = path.relative(workspace, path.resolve(f));
@@ -42,7 +46,11 @@ export function createPathMapper(opts: { workspaceDir: string; containerWorkdir?
       return inside(rel.split(path.sep).join('/'));
     }
     const rel = inside(f.replace(/\\/g, '/'));
-    return rel !== undefined && existsSync(path.join(workspace, rel)) ? rel : undefined;
+    if (rel === undefined) return undefined;
+    // Relative to the app's working directory first (the app folder), then to the repository root.
+    const inApp = underApp(rel);
+    if (inApp !== undefined && existsSync(path.join(workspace, inApp))) return inApp;
+    return existsSync(path.join(workspace, rel)) ? rel : undefined;
   };
   return { toWorkspace: toRelative, exists: (rel) => existsSync(path.join(workspace, rel)) };
 }

@@ -90,7 +90,8 @@ export interface FixRecord {
 export type HealEvent =
   | { kind: 'state'; state: HealState; previous: HealState; at: number; reason?: string }
   | { kind: 'log'; line: LogLine }
-  | { kind: 'build'; text: string }
+  /** Build output; `step` when a build step starts (`step 3/7: RUN npm install`), `note` for plain advice. */
+  | { kind: 'build'; text: string; step?: { index: number; total: number }; note?: boolean }
   | { kind: 'proxy'; url: string; containerPort: number }
   | { kind: 'crash'; crash: CrashReport; occurrences: number; at: number; resourceKill?: { memoryLimitMb?: number } }
   | { kind: 'agent/tool'; activity: AgentActivity }
@@ -102,4 +103,13 @@ export type HealEvent =
   | { kind: 'commit'; sha: string; message: string; branch?: string }
   | { kind: 'push'; ok: boolean; message: string }
   | { kind: 'error'; code: string; message: string }
-  | { kind: 'done'; healed: boolean; reason: string; fix?: FixRecord; reproducer?: ReproducerResult; mttrMs?: number };
+  | {
+      kind: 'done';
+      healed: boolean;
+      reason: string;
+      fix?: FixRecord;
+      reproducer?: ReproducerResult;
+      mttrMs?: number;
+      /** Nothing was wrong: the app exited 0, or it wants input (not a bug, never sent to the fixer). CLI exit 3. */
+      nothingToHeal?: 'exited' | 'needs-input';
+    };

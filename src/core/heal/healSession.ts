@@ -9,6 +9,7 @@ import type { CrashReport } from '../crash/crashReport';
 import { CrashScanner, DEFAULT_QUIET_MS } from '../crash/crashScanner';
 import { createPathMapper } from '../crash/pathMapper';
 import { crashFromExit } from '../crash/exitCrash';
+import { isStdinEof, NEEDS_INPUT_ADVICE } from '../crash/needsInput';
 import { runFixAgent } from '../agent/fixAgent';
 import { FsPatchApplier } from '../agent/workspacePatch';
 import { createRedactor, type Redactor } from '../agent/redaction';
@@ -18,11 +19,11 @@ import { MemoryCapabilityCache, capabilityKey, chooseAgentProvider, type ToolCap
 import type { PendingPatch } from '../agent/llmProvider';
 import { AutoDevError, isAutoDevError } from '../errors';
 import { DisposableStore, Emitter, toDisposable, type Disposable } from '../lifecycle';
-import type { AppImage, ContainerExit, ContainerSession, LogLine, RuntimeSettings } from '../runtime/containerRuntime';
+import type { AppImage, BuildEvent, ContainerExit, ContainerSession, LogLine, RuntimeSettings } from '../runtime/containerRuntime';
 import { SimpleGitPort, fixBranchName } from '../git/simpleGitPort';
 import { RecordingProxy, type RecordedExchange, type ReplayableRequest } from '../replay/recordingProxy';
 import { describeResponse, planReproducer, replayRequest, type ReproducerPlan } from '../replay/reproducer';
-import { writeReplayState } from '../replay/replayStateFile';
+import { removeReplayState, writeReplayState } from '../replay/replayStateFile';
 import { probeListening } from '../replay/portProbe';
 import type { GitPort, HealConfig, HealController, PatchApplier } from './healController';
 import type { FixRecord, HealEvent, HealState, ReproducerResult, VerificationResult } from './healEvents';
@@ -215,7 +216,7 @@ export class HealSession implements HealController {
     this.to('DEPLOYING');
     try {
       await this.config.containerRuntime.ping();
-      this.image = await this.config.containerRuntime.buildImage(this.config.workspaceDir, this.settings, (e) => this.emit({ kind: 'build', text: e.text }), sig);
+      this.image = await this.config.containerRuntime.buildImage(this.config.workspaceDir, this.settings, (e) => this.emit(buildEvent(e)), sig);
       await this.startMain(sig);
     } catch (err) {
       const e = toAutoDevError(err);
@@ -244,7 +245,7 @@ export class HealSession implements HealController {
     this.mainStore = store;
     this.crashThisRun = false;
     this.reachableThisRun = false;
-    const scanner = store.register(new CrashScanner({ pathMapper: createPathMapper({ workspaceDir: this.config.workspaceDir, containerWorkdir: image.workdir }), quietMs: this.quietMs }));
+    const scanner = store.register(new CrashScanner({ pathMapper: createPathMapper({ workspaceDir: this.config.workspaceDir, containerWorkdir: image.workdir, appDir: image.appDir }), quietMs: this.quietMs }));
     this.scanner = scanner;
     this.pushed = [];
     this.pushCount = 0;
@@ -253,7 +254,8 @@ export class HealSession implements HealController {
     store.register(session.onLine((line) => this.onMainLine(line)));
     store.register(session.onExit((exit) => this.onMainExit(exit)));
     this.to('RUNNING');
-    if (image.ports.length) await this.ensureProxy(image.ports[0]);
+    // The proxy follows the port the app really listens on (found in the container), not only the declared one.
+    await this.ensureProxy(image.ports[0] ?? 0);
   }
 
   /** Masks configured/.env secrets and credentials seen in recorded requests (apps do log their headers). */
@@ -295,7 +297,7 @@ export class HealSession implements HealController {
     if (code !== null && code !== 0) return this.onCrash(syntheticExitCrash('Exit', `the app exited with code ${code} without a stack trace`));
     if (code === 0 && this.sm.state === 'RUNNING') {
       this.to('IDLE', 'the app exited with code 0');
-      this.emit({ kind: 'done', healed: false, reason: 'the app exited with code 0 without crashing: nothing to heal' });
+      this.emit({ kind: 'done', healed: false, reason: 'the app exited with code 0 without crashing: nothing to heal', nothingToHeal: 'exited' });
     }
   }
 
@@ -328,6 +330,8 @@ export class HealSession implements HealController {
         this.store.register(proxy.onExchange(() => (timer ??= setTimeout(write, 200))));
         this.store.register(toDisposable(() => (timer ? (clearTimeout(timer), write()) : undefined)));
         write();
+        // The recording belongs to this session: it goes when the session ends (no files left in the temp folder).
+        this.store.register(toDisposable(() => removeReplayState(this.config.workspaceDir)));
       }
     }
     this.announceProxy(containerPort);
@@ -341,6 +345,12 @@ export class HealSession implements HealController {
     if (!this.proxy || !session) return;
     void (async () => {
       const deadline = Date.now() + 60_000;
+      // Which port the app listens on, read in its container (re-published if it was not): the proxy targets it.
+      const found = await session.appPort(60_000, this.signal).catch(() => null);
+      if (found !== null && this.main === session && gen === this.announceGen) {
+        containerPort = found;
+        this.proxyContainerPort = found;
+      }
       while (!this.disposed && this.main === session && gen === this.announceGen && Date.now() < deadline && session?.running) {
         const host = session.publishedPorts.get(containerPort);
         if (host) {
@@ -449,6 +459,11 @@ export class HealSession implements HealController {
       this.system(`killed for memory: limit ${resourceKill.memoryLimitMb ?? this.settings.memoryMb} MiB. This is not a code bug; raise the limit and restart, or ask the model anyway.`);
       return;
     }
+    if (isStdinEof(crash)) {
+      this.system(NEEDS_INPUT_ADVICE);
+      this.emit({ kind: 'done', healed: false, reason: NEEDS_INPUT_ADVICE, nothingToHeal: 'needs-input' });
+      return;
+    }
     const ended = this.endedAt.get(crash.signature);
     if (ended !== undefined && at - ended < this.cooldownMs) {
       this.system(`the same crash (${crash.type}) came back within the cool-down; not fixing it again automatically`);
@@ -551,7 +566,7 @@ export class HealSession implements HealController {
       settings: this.settings,
       workspaceId: this.workspaceId,
       verify: this.config.verify,
-      createScanner: (dir) => new CrashScanner({ pathMapper: createPathMapper({ workspaceDir: dir, containerWorkdir: image.workdir }), quietMs: this.quietMs }),
+      createScanner: (dir) => new CrashScanner({ pathMapper: createPathMapper({ workspaceDir: dir, containerWorkdir: image.workdir, appDir: image.appDir }), quietMs: this.quietMs }),
       scannerQuietMs: this.quietMs,
       mask: (t) => this.mask(t),
       signal: incident.abort.signal,
@@ -837,6 +852,13 @@ function refusal(v: VerificationResult): string {
 
 function syntheticExitCrash(type: string, message: string): CrashReport {
   return { language: 'process', type, message, frames: [], userFrame: null, signature: `${type}|${message}`, lines: [0, 0], text: message };
+}
+
+/** A build event as the heal loop reports it: steps and notes in words, with the step number for progress bars. */
+function buildEvent(e: BuildEvent): HealEvent {
+  if (e.kind === 'step') return { kind: 'build', text: `step ${e.index}/${e.total}: ${e.text}`, step: { index: e.index, total: e.total } };
+  if (e.kind === 'note') return { kind: 'build', text: e.text, note: true };
+  return { kind: 'build', text: e.text };
 }
 
 /** Typed errors keep their code; anything else is reported as `Internal` with its message. */

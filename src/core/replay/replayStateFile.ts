@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { RecordedExchange } from './recordingProxy';
@@ -17,6 +17,11 @@ export interface ReplayState {
   exchanges: RecordedExchange[];
 }
 
+/** The folder that holds every workspace's replay file. */
+export function replayStateDir(tmp = tmpdir()): string {
+  return path.join(tmp, 'autodev', 'replay');
+}
+
 export function replayStatePath(workspaceDir: string): string {
   let real = path.resolve(workspaceDir);
   try {
@@ -25,7 +30,7 @@ export function replayStatePath(workspaceDir: string): string {
     // keyed by the resolved path when the folder is gone
   }
   const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
-  return path.join(tmpdir(), 'autodev', 'replay', `${key}.json`);
+  return path.join(replayStateDir(), `${key}.json`);
 }
 
 export async function writeReplayState(workspaceDir: string, state: ReplayState): Promise<void> {
@@ -37,11 +42,20 @@ export async function writeReplayState(workspaceDir: string, state: ReplayState)
 }
 
 export async function readReplayState(workspaceDir: string): Promise<ReplayState | null> {
+  return readReplayStateFile(replayStatePath(workspaceDir));
+}
+
+export async function readReplayStateFile(file: string): Promise<ReplayState | null> {
   try {
-    return JSON.parse(await readFile(replayStatePath(workspaceDir), 'utf8')) as ReplayState;
+    return JSON.parse(await readFile(file, 'utf8')) as ReplayState;
   } catch {
     return null;
   }
+}
+
+/** Removes the workspace's replay file (the session that wrote it has ended). */
+export async function removeReplayState(workspaceDir: string): Promise<void> {
+  await rm(replayStatePath(workspaceDir), { force: true }).catch(() => undefined);
 }
 
 /** True when the process that wrote the state is still alive. */

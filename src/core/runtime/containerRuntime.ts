@@ -27,8 +27,14 @@ export interface ContainerExit {
 export interface RuntimeSettings {
   pythonImage: string; // default python:3.12-slim
   nodeImage: string; // default node:20-slim
-  /** Overrides the base image of the generated Dockerfile (CLI --image). */
+  /** Toolchain image for Go apps without a Dockerfile (default golang:1.22). */
+  goImage?: string;
+  /** Overrides the base image of the generated Dockerfile (CLI --image); refused for a repo's own Dockerfile. */
   imageOverride?: string;
+  /** The entry to run, workspace-relative file or folder (CLI --entry, autodev.runtime.entry); else detected. */
+  entry?: string;
+  /** The port the app listens on (CLI --port, autodev.runtime.port); else discovered in the container. */
+  port?: number;
   memoryMb: number; // default 512
   cpus: number; // default 1
   pidsLimit: number; // default 256
@@ -48,21 +54,36 @@ export const DEFAULT_RUNTIME_SETTINGS: RuntimeSettings = {
   env: {},
 };
 
-export type AppKind = 'dockerfile' | 'python' | 'node';
+export type AppKind = 'dockerfile' | 'python' | 'node' | 'go';
 
-/** A built image ready to run any copy of the workspace (the source is bind-mounted at `workdir`). */
+/** A built image ready to run any copy of the workspace (the app folder is bind-mounted at `workdir`, or built in). */
 export interface AppImage {
   tag: string;
   kind: AppKind;
-  /** Container directory where the workspace is mounted, e.g. /app. Traces name files under it. */
+  /** Container directory where the app folder is (mounted), e.g. /app. Traces name files under it. */
   workdir: string;
+  /** Workspace-relative folder of the app ('' = root): what `workdir` shows; crash paths map below it. */
+  appDir: string;
+  /**
+   * True: the app folder is bind-mounted at `workdir` and a restart picks up edits. False: the image owns its files
+   * (a compiled binary, a build step's output), so a copy or an edit runs from an image rebuilt with layer cache.
+   */
+  mountSource: boolean;
+  /** The folder the image was built from (a rebuild is needed to run another copy when not mounted). */
+  builtFrom: string;
   /** Ports the app listens on inside the container (EXPOSE, settings, generated known port). */
   ports: number[];
   /** The command the app runs with (for the "same command" reproducer). */
   cmd: string[];
 }
 
-export type BuildEvent = { kind: 'build'; text: string } | { kind: 'pull'; text: string };
+export type BuildEvent =
+  | { kind: 'build'; text: string }
+  | { kind: 'pull'; text: string }
+  /** A build step started: `step 3/7: RUN npm install`. */
+  | { kind: 'step'; index: number; total: number; text: string }
+  /** Something the user should know about this build, in plain words (no pip, which entry, rebuild instead of mount). */
+  | { kind: 'note'; text: string };
 
 export interface StartOptions {
   /** Host directory bind-mounted at image.workdir (the workspace, or a scratch copy of it). */
@@ -72,6 +93,8 @@ export interface StartOptions {
   /** Identifies the workspace in labels (e.g. a hash of its path). */
   workspaceId: string;
   settings: RuntimeSettings;
+  /** Keep the app's stdin open for `ContainerSession.input` (CLI --interactive, the VS Code app terminal). */
+  interactive?: boolean;
   signal?: AbortSignal;
 }
 
@@ -83,12 +106,23 @@ export interface ContainerSession extends Disposable {
   onLine(listener: (line: LogLine) => void): Disposable;
   /** Fires once per run of the container (again after restart). */
   onExit(listener: (exit: ContainerExit) => void): Disposable;
-  /** Restart the same container (bind mount: edits are picked up, no rebuild). */
+  /**
+   * Resolves with the container port the app listens on once it does (its socket table, else the port it prints),
+   * published on the host — re-published by recreating the container if it was not; null when it exits first or
+   * listens on no reachable port within `timeoutMs`.
+   */
+  appPort(timeoutMs?: number, signal?: AbortSignal): Promise<number | null>;
+  /** Writes to the app's stdin (only with `interactive`); returns false when the container has no open stdin. */
+  input(data: string | Buffer): boolean;
+  /** Restart with the current files: a bind-mounted app restarts in place; a built-in one is rebuilt (layer cache). */
   restart(): Promise<void>;
   /** Stop and remove the container. */
   stop(): Promise<void>;
   readonly running: boolean;
 }
+
+/** One container of the app (the runtime's building block); the session adds port discovery and stdin. */
+export type ContainerRun = Omit<ContainerSession, 'appPort' | 'input'>;
 
 export interface ContainerRuntime {
   /** Throws AutoDevError('DockerUnavailable') within a few seconds when no engine answers. */

@@ -10,8 +10,13 @@ import { AutoDevError } from '../errors';
 import type { AppImage, BuildEvent, ContainerRuntime, ContainerSession, RuntimeSettings, StartOptions } from './containerRuntime';
 import { isOrphan, LABEL, ownerLabels } from './containerOwner';
 import { DockerContainerSession } from './dockerSession';
-import { DEPS_FAILED_MARKER, planBuild } from './dockerfileGenerator';
+import { DEPS_FAILED_MARKER, GENERATED_DOCKERFILE, NO_PACKAGE_MANAGER_MARKER, planBuild, type BuildPlan } from './dockerfileGenerator';
 import { packBuildContext } from './buildContext';
+import { AppSession, type ContainerHandle } from './appSession';
+import { BuildProgressTracker, stripAnsi } from './buildProgress';
+import { execInContainer } from './containerExec';
+import { describeEntry } from './entryDetection';
+import { removeOlderImages } from './housekeeping';
 
 const PING_TIMEOUT_MS = 3000;
 const PULL_TIMEOUT_MS = 180_000;
@@ -23,15 +28,18 @@ export interface DockerRuntimeOptions {
   dockerHost?: string;
 }
 
+/** The folder's real path (symlinks resolved), or its resolved path when it is missing. */
+function realDir(dir: string): string {
+  try {
+    return realpathSync(path.resolve(dir));
+  } catch {
+    return path.resolve(dir); // a missing folder still gets an id; the build will say it is missing
+  }
+}
+
 /** Stable id of a workspace folder (used in image tags and labels). */
 export function workspaceIdFor(dir: string): string {
-  let real = path.resolve(dir);
-  try {
-    real = realpathSync(real);
-  } catch {
-    // a missing folder still gets an id; the build will say it is missing
-  }
-  return createHash('sha256').update(real).digest('hex').slice(0, 16);
+  return createHash('sha256').update(realDir(dir)).digest('hex').slice(0, 16);
 }
 
 /** Deterministic image tag for a workspace: rebuilding replaces the previous image. */
@@ -72,6 +80,14 @@ export class DockerRuntime implements ContainerRuntime {
   private engineCpus: number | undefined;
   /** For messages: where we looked for the engine. */
   readonly hostDescription: string;
+  /** Whether a base image has pip, by image name (asked once per runtime). */
+  private readonly pipByImage = new Map<string, boolean>();
+  /** Ports apps of an image turned out to listen on: later containers of it publish them from the start. */
+  private readonly knownPorts = new Map<string, Set<number>>();
+  /** The engine client, for housekeeping. */
+  get client(): Docker {
+    return this.docker;
+  }
 
   constructor(opts: DockerRuntimeOptions = {}) {
     const host = opts.dockerHost ?? process.env.DOCKER_HOST;
@@ -107,19 +123,27 @@ export class DockerRuntime implements ContainerRuntime {
     await this.ping();
     await this.cleanupOrphans().catch(() => 0);
     const dir = path.resolve(workspaceDir);
-    const plan = await planBuild(dir, settings);
+    const plan = await planBuild(dir, settings, { hasPip: (image) => this.hasPip(image, onEvent, signal) });
+    onEvent?.({ kind: 'note', text: `entry: ${describeEntry(plan.entry)}` });
+    for (const text of plan.notes) onEvent?.({ kind: 'note', text });
     if (plan.baseImage) await this.ensureImage(plan.baseImage, onEvent, signal);
     const tag = imageTagFor(dir);
+    const workspaceId = workspaceIdFor(dir);
+    const appRoot = path.join(dir, plan.appDir);
     const context = await packBuildContext(
-      dir,
-      plan.kind === 'dockerfile' ? {} : { onlyFiles: plan.contextFiles ?? [], extraFile: { name: plan.dockerfileName, content: plan.dockerfile } },
+      appRoot,
+      plan.dockerfileName !== GENERATED_DOCKERFILE ? {} : { onlyFiles: plan.contextFiles ?? [], extraFile: { name: plan.dockerfileName, content: plan.dockerfile } },
     );
     const tail: string[] = [];
-    const keep = (text: string) => {
-      for (const line of text.split(/\r?\n/)) {
+    const progress = new BuildProgressTracker();
+    const keep = (raw: string) => {
+      for (const rawLine of raw.split(/\r?\n/)) {
+        const line = stripAnsi(rawLine).trimEnd();
         if (!line.trim()) continue;
         tail.push(line);
         if (tail.length > BUILD_TAIL) tail.shift();
+        const step = progress.push(line);
+        if (step) onEvent?.({ kind: 'step', ...step });
         onEvent?.({ kind: 'build', text: line });
       }
     };
@@ -128,7 +152,7 @@ export class DockerRuntime implements ContainerRuntime {
       const stream = await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
         t: tag,
         dockerfile: plan.dockerfileName,
-        labels: { [LABEL.autodev]: '1', [LABEL.workspace]: workspaceIdFor(dir) },
+        labels: { [LABEL.autodev]: '1', [LABEL.workspace]: workspaceId },
         rm: true,
         forcerm: true,
         ...(signal ? { abortSignal: signal } : {}),
@@ -148,11 +172,8 @@ export class DockerRuntime implements ContainerRuntime {
           },
           (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
             if (event.stream) keep(event.stream);
-            else if (event.status) onEvent?.({ kind: 'pull', text: event.status });
-            if (event.error) {
-              buildError = event.errorDetail?.message ?? event.error;
-              keep(event.error);
-            }
+            else if (event.status) onEvent?.({ kind: 'pull', text: stripAnsi(event.status) });
+            if (event.error) buildError = event.errorDetail?.message ?? event.error;
           },
         );
       });
@@ -161,32 +182,77 @@ export class DockerRuntime implements ContainerRuntime {
       if (signal?.aborted) throw new AutoDevError('Cancelled', 'Build cancelled.');
       buildError = errorText(err);
     }
-    if (buildError !== undefined) throw this.buildError(dir, plan.kind, buildError, tail, settings, plan.fromImages);
-    return { tag, kind: plan.kind, workdir: plan.workdir, ports: plan.ports, cmd: plan.cmd };
+    if (buildError !== undefined) throw this.buildError(dir, plan, stripAnsi(buildError), tail, settings, progress);
+    // The image just built replaces this workspace's older ones (a rebuild leaves them untagged).
+    await removeOlderImages(this.docker, workspaceId, tag).catch(() => undefined);
+    return { tag, kind: plan.kind, workdir: plan.workdir, appDir: plan.appDir, mountSource: plan.mountSource, builtFrom: realDir(dir), ports: plan.ports, cmd: plan.cmd };
   }
 
-  private buildError(dir: string, kind: AppImage['kind'], error: string, tail: string[], settings: RuntimeSettings, fromImages: string[] = []): AutoDevError {
+  private buildError(dir: string, plan: BuildPlan, error: string, tail: string[], settings: RuntimeSettings, progress: BuildProgressTracker): AutoDevError {
     const detail = tail.join('\n');
-    if (tail.some((l) => l.includes(DEPS_FAILED_MARKER))) {
-      const base = settings.imageOverride ?? (kind === 'node' ? settings.nodeImage : settings.pythonImage);
+    const kind = plan.kind;
+    const base = plan.baseImage ?? settings.imageOverride ?? (kind === 'node' ? settings.nodeImage : settings.pythonImage);
+    const tool = kind === 'node' ? 'npm' : 'pip';
+    if (tail.some((l) => l.includes(NO_PACKAGE_MANAGER_MARKER))) {
       return new AutoDevError(
         'BuildFailed',
-        `Installing the app's dependencies failed while building ${dir}. The base image ${base} needs a working ` +
-          `${kind === 'node' ? 'npm' : 'pip'} and access to a package registry (the offline images have neither); ` +
-          `use a base image with them, or remove the dependency.`,
+        `${base} has no ${tool}, so the app's dependencies cannot be installed: use a base image with ${tool} ` +
+          `(--image, or autodev.runtime.${kind === 'node' ? 'nodeImage' : 'pythonImage'}).`,
+        detail,
+      );
+    }
+    if (tail.some((l) => l.includes(DEPS_FAILED_MARKER))) {
+      const first = progress.firstErrorLine() ?? error;
+      const network = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|TLS|SSL|certificate|network|resolve host|Temporary failure in name resolution|No matching distribution/i.test(detail);
+      return new AutoDevError(
+        'BuildFailed',
+        `Installing the app's dependencies with ${tool} failed while building ${dir}: ${first}` +
+          (network ? ` — the container could not reach the package registry; make it reachable, or use a base image that already has the dependencies.` : ''),
         detail,
       );
     }
     if (kind === 'dockerfile' && REGISTRY_TROUBLE.test(error)) {
+      const fromImages = plan.fromImages ?? [];
       return new AutoDevError(
         'ImageUnavailable',
-        `The Dockerfile in ${dir} needs ${fromImages.length ? fromImages.join(', ') : 'an image'}, not available locally and ` +
+        `The Dockerfile in ${path.join(dir, plan.appDir)} needs ${fromImages.length ? fromImages.join(', ') : 'an image'}, not available locally and ` +
           `not pullable (${error}). ` +
           `Pull or build it first, or run scripts/offline-images.sh for local base images.`,
         detail,
       );
     }
-    return new AutoDevError('BuildFailed', `Building the image for ${dir} failed: ${error}`, detail);
+    return new AutoDevError('BuildFailed', `Building the image for ${dir} failed: ${progress.failure(error)}`, detail);
+  }
+
+  /** Whether a base image has pip (asked once per image by running `python3 -m pip --version` in it, offline). */
+  private async hasPip(image: string, onEvent?: (e: BuildEvent) => void, signal?: AbortSignal): Promise<boolean> {
+    const known = this.pipByImage.get(image);
+    if (known !== undefined) return known;
+    await this.ensureImage(image, onEvent, signal);
+    const container = await this.docker.createContainer({
+      Image: image,
+      Cmd: ['python3', '-m', 'pip', '--version'],
+      Labels: { [LABEL.autodev]: '1', [LABEL.role]: 'probe', ...ownerLabels() },
+      HostConfig: { NetworkMode: 'none', CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges'], Memory: 256 * 1024 * 1024 },
+    });
+    try {
+      await container.start();
+      const r = (await container.wait()) as { StatusCode?: number };
+      const has = r.StatusCode === 0;
+      this.pipByImage.set(image, has);
+      return has;
+    } finally {
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+  }
+
+  /** Removes an image AutoDev built (a scratch copy's); in use or gone is fine. */
+  async removeImage(tag: string): Promise<void> {
+    try {
+      await this.docker.getImage(tag).remove({ force: false, noprune: false });
+    } catch (err) {
+      if (httpStatus(err) !== 404 && httpStatus(err) !== 409) throw err;
+    }
   }
 
   /** Whether `image` is present on the engine this runtime talks to (no pull). */
@@ -232,11 +298,36 @@ export class DockerRuntime implements ContainerRuntime {
   async start(image: AppImage, options: StartOptions): Promise<ContainerSession> {
     await this.ping();
     await this.cleanupOrphans().catch(() => 0);
+    const source = realDir(options.sourceDir);
+    // An image that owns its files runs another copy (a scratch copy, an edit) only after a rebuild of that copy.
+    const rebuild = async () => {
+      const built = await this.buildImage(source, options.settings, undefined, options.signal);
+      return { image: built, owned: built.tag !== image.tag };
+    };
+    let first = image;
+    let owns = false;
+    if (!image.mountSource && source !== image.builtFrom) ({ image: first, owned: owns } = await rebuild());
+    let known = this.knownPorts.get(image.tag);
+    if (!known) this.knownPorts.set(image.tag, (known = new Set()));
+    return AppSession.start({
+      image: first,
+      settings: options.settings,
+      create: (img, ports) => this.createContainer(img, options, ports),
+      rebuild,
+      removeImage: (tag) => this.removeImage(tag),
+      knownPorts: known,
+      ownsImage: owns,
+    });
+  }
+
+  /** Creates and starts one hardened container of `image` publishing `ports` on 127.0.0.1. */
+  private async createContainer(image: AppImage, options: StartOptions, ports: number[]): Promise<ContainerHandle> {
+    await this.ping();
     const { settings } = options;
     const env: Record<string, string> = { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...settings.env };
     const exposed: Record<string, object> = {};
     const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
-    for (const port of image.ports) {
+    for (const port of ports) {
       exposed[`${port}/tcp`] = {};
       // Loopback only; Docker picks a free host port (reported in publishedPorts).
       bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
@@ -259,12 +350,15 @@ export class DockerRuntime implements ContainerRuntime {
         },
         ExposedPorts: exposed,
         Tty: false,
-        OpenStdin: false,
-        AttachStdin: false,
+        // Interactive: stdin stays open for input (StdinOnce false: it survives our attach closing).
+        OpenStdin: !!options.interactive,
+        StdinOnce: false,
+        AttachStdin: !!options.interactive,
         AttachStdout: true,
         AttachStderr: true,
         HostConfig: {
-          Binds: [`${path.resolve(options.sourceDir)}:${image.workdir}`],
+          // The app folder at the workdir — unless the image owns its files (then a mount would hide them).
+          Binds: image.mountSource ? [`${path.join(path.resolve(options.sourceDir), image.appDir)}:${image.workdir}`] : [],
           Memory: memory,
           MemorySwap: memory,
           NanoCpus: Math.round(cpus * 1e9),
@@ -284,8 +378,12 @@ export class DockerRuntime implements ContainerRuntime {
       throw new AutoDevError('BuildFailed', `Creating the container failed: ${errorText(err)}`);
     }
     const session = new DockerContainerSession(container);
+    let stdin: NodeJS.WritableStream | undefined;
     try {
       if (options.signal?.aborted) throw new AutoDevError('Cancelled', 'Start cancelled.');
+      if (options.interactive) {
+        stdin = (await container.attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true })) as unknown as NodeJS.WritableStream;
+      }
       await session.begin();
     } catch (err) {
       await session.stop().catch(() => undefined);
@@ -296,7 +394,7 @@ export class DockerRuntime implements ContainerRuntime {
       }
       throw new AutoDevError('BuildFailed', `Starting the container failed: ${text}`);
     }
-    return session;
+    return { session, stdin, exec: (cmd, timeoutMs) => execInContainer(container, cmd, timeoutMs) };
   }
 
   async cleanupOrphans(): Promise<number> {

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import type Docker from 'dockerode';
 import { AutoDevError } from '../errors';
 import { Emitter, type Disposable } from '../lifecycle';
-import type { ContainerExit, ContainerSession, LogLine, LogStream } from './containerRuntime';
+import type { ContainerExit, ContainerRun, LogLine, LogStream } from './containerRuntime';
 import { LogDecoder, type DecodedLine } from './logDecoder';
 
 /** How long `stop` lets the app shut down before SIGKILL (Init: true forwards SIGTERM to it). */
@@ -93,7 +93,7 @@ export function exitFromInspect(info: Docker.ContainerInspectInfo): ContainerExi
   return { exitCode, signal, oomKilled, ...(oomKilled && memory > 0 ? { memoryLimitMb: Math.round(memory / 1048576) } : {}) };
 }
 
-export class DockerContainerSession implements ContainerSession {
+export class DockerContainerSession implements ContainerRun {
   readonly publishedPorts = new Map<number, number>();
   private readonly lineEmitter = new HeldEmitter<LogLine>(BACKLOG_LINES);
   private readonly exitEmitter = new HeldEmitter<ContainerExit>(10);

@@ -45,4 +45,11 @@ describe('path mapper', () => {
     assert.equal(m.toWorkspace('Main.java'), undefined);
     assert.equal(m.exists?.('src/main.rs'), true);
   });
+  it("maps a monorepo app folder's container paths below that folder, relative to the repository root", () => {
+    const m = createPathMapper({ workspaceDir: ws, containerWorkdir: '/srv', appDir: 'src' });
+    assert.equal(m.toWorkspace('/srv/main.rs'), 'src/main.rs');
+    assert.equal(m.toWorkspace('main.rs'), 'src/main.rs');
+    assert.equal(m.toWorkspace('/srv/../x.py'), undefined);
+    assert.equal(createPathMapper({ workspaceDir: ws, appDir: '../outside' }).toWorkspace('/app/a.py'), 'a.py');
+  });
 });

@@ -68,6 +68,12 @@ class FakeSession implements ContainerSession {
     this.stopped = false;
     this.run();
   }
+  async appPort(): Promise<number | null> {
+    return null;
+  }
+  input(): boolean {
+    return false;
+  }
   async stop(): Promise<void> {
     this.stopped = true;
     this.running = false;
@@ -81,7 +87,7 @@ class FakeRuntime implements ContainerRuntime {
   readonly log: string[] = [];
   async ping(): Promise<void> {}
   async buildImage(): Promise<AppImage> {
-    return { tag: 'fake', kind: 'python', workdir: '/app', ports: [], cmd: ['python', 'app.py'] };
+    return { tag: 'fake', kind: 'python', workdir: '/app', appDir: '', mountSource: true, builtFrom: '/fake', ports: [], cmd: ['python', 'app.py'] };
   }
   async start(_image: AppImage, options: StartOptions): Promise<ContainerSession> {
     const s = new FakeSession(options.sourceDir, this.log);

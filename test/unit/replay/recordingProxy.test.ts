@@ -198,7 +198,7 @@ describe('recording proxy (real HTTP)', () => {
 
 describe('reproducer plan', () => {
   const crash = { language: 'python', type: 'ZeroDivisionError', message: 'division by zero', frames: [], userFrame: null, signature: 's', lines: [1, 2] } as never;
-  const image = { tag: 't', kind: 'python' as const, workdir: '/app', ports: [8000], cmd: ['python', 'app.py'] };
+  const image = { tag: 't', kind: 'python' as const, workdir: '/app', appDir: '', mountSource: true, builtFrom: '/w', ports: [8000], cmd: ['python', 'app.py'] };
   const exchange = (method: string) => ({ id: 1, method, path: '/orders', query: '' }) as never;
 
   it('replays a linked GET', () => {

@@ -117,3 +117,22 @@ describe('Dockerfile generation', () => {
     await assert.rejects(planBuild(dir, settings), (err) => isAutoDevError(err, 'NoAppFound') && /app\.py/.test(err.message));
   });
 });
+
+describe('Dockerfile apps: mount the source or rebuild', () => {
+  const cases: [string, string, boolean][] = [
+    ['a Python app that copies the context into WORKDIR and runs python', 'FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\nCOPY . .\nCMD ["python", "app.py"]\n', true],
+    ['a shell-form interpreter command', 'FROM node:20\nWORKDIR /srv\nCOPY . /srv/\nCMD node server.js\n', true],
+    ['a Go multi-stage build (the binary lives in the image)', 'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /server\nFROM gcr.io/distroless/base\nCOPY --from=build /server /server\nCMD ["/server"]\n', false],
+    ['node_modules installed into WORKDIR (a mount would hide them)', 'FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nCMD ["node", "server.js"]\n', false],
+    ['a build step after the copy', 'FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN python -m compileall -b . && rm *.py\nCMD ["python", "app.pyc"]\n', false],
+    ['only some files copied', 'FROM python:3.12\nWORKDIR /app\nCOPY app.py .\nCMD ["python", "app.py"]\n', false],
+    ['a compiled command', 'FROM debian\nWORKDIR /app\nCOPY . .\nCMD ["./run-server"]\n', false],
+  ];
+  for (const [name, text, mountable] of cases) {
+    it(`${mountable ? 'mounts' : 'rebuilds'} for ${name}`, () => {
+      const facts = parseDockerfile(text);
+      assert.equal(facts.sourceMountable, mountable, facts.mountBlocker);
+      if (!mountable) assert.ok(facts.mountBlocker);
+    });
+  }
+});
