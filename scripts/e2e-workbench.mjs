@@ -17,8 +17,12 @@ export const chromiumPath = process.env.AUTODEV_CHROMIUM ?? '/usr/bin/chromium';
 export function ensureKit() {
   const setup = join(repoRoot, 'scripts/setup-vscode-server.sh');
   const r = spawnSync('bash', [setup], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error('scripts/setup-vscode-server.sh failed: the VS Code server kit is not ready (see its message above).');
   const home = execFileSync('bash', [setup, '--print-home'], { encoding: 'utf8' }).trim();
+  if (r.status !== 0) {
+    // One line naming the cause and the command to retry (the script keeps its last failure in .last-error).
+    const cause = existsSync(join(home, '.last-error')) ? readFileSync(join(home, '.last-error'), 'utf8').trim() : '';
+    throw new Error(`the real-workbench kit is not installed: ${cause || 'scripts/setup-vscode-server.sh failed (see its message above); retry with: bash scripts/setup-vscode-server.sh'}`);
+  }
   const cs = join(home, 'cs/node_modules/code-server');
   return {
     home,
