@@ -10,6 +10,7 @@ import { capMessage, MAX_FRAMES, TraceLines, type FeedResult, type RawTrace, typ
 export const GO_START = /^(?:panic|fatal error): (.*)$/;
 /** `http: panic serving 172.17.0.1:50000: runtime error: ...` (net/http's conn.serve recovers and logs). */
 const HTTP_PANIC = /^http: panic serving (?:\S+?): (.*)$/;
+const GO_LOG_PREFIX = /\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\S+\.go:\d+: )?$/;
 const GOROUTINE = /^goroutine \d+ \[([^\]]*)\]:\s*$/;
 const GO_FUNC = /^(?:created by )?(\S.*?)(?:\((?:[^()]|\([^()]*\))*\))?(?: in goroutine \d+)?\s*$/;
 const GO_FILE = /^\s+(\S.*?):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
@@ -130,7 +131,9 @@ export const goRuntime = {
         let i = line.indexOf('http: panic serving ');
         if (i >= 0) {
           const m = HTTP_PANIC.exec(line.slice(i));
-          return m ? new GoPanicParser(new LinePrefix(line.slice(0, i)), lineNo, line.slice(i), m[1], true) : null;
+          // The `log` package's own prefix stands on the first line only; a collector's stands on every line.
+          const prefix = line.slice(0, i).replace(GO_LOG_PREFIX, '');
+          return m ? new GoPanicParser(new LinePrefix(prefix), lineNo, line.slice(i), m[1], true) : null;
         }
         i = line.indexOf('panic: ');
         if (i < 0) i = line.indexOf('fatal error: ');
