@@ -145,13 +145,17 @@ function startFromFrame(line: string, lineNo: number, at: number, ctx: StartCont
 function startFromCause(line: string, lineNo: number, at: number, ctx: StartContext): TraceParser | null {
   if (at > 0 && line.slice(0, at).trim() === '') return null; // an indented cause belongs to a Suppressed: block
   const prefix = new LinePrefix(line.slice(0, at));
-  const raw = ctx.before(1);
-  if (raw === null) return null;
-  const prev = prefix.strip(raw);
-  const m = JAVA_HEADER.exec(prev);
-  if (!m || !isJavaHeaderName(m[1]) || !m[1].includes('.')) return null;
-  const parser = new JavaStackParser(prefix, ctx.lineNoBefore(1), m[1], m[2] ?? '', [prev]);
-  return parser.feed(line, lineNo) === 'end' ? null : parser;
+  // The header is right above, or a few lines up when another thread wrote in between.
+  for (let back = 1; back <= 3; back++) {
+    const raw = ctx.before(back);
+    if (raw === null) return null;
+    const prev = prefix.strip(raw);
+    const m = JAVA_HEADER.exec(prev);
+    if (!m || !isJavaHeaderName(m[1]) || !m[1].includes('.')) continue;
+    const parser = new JavaStackParser(prefix, ctx.lineNoBefore(back), m[1], m[2] ?? '', [prev]);
+    return parser.feed(line, lineNo) === 'end' ? null : parser;
+  }
+  return null;
 }
 
 const JAVA_LIB_FN =

@@ -149,7 +149,7 @@ function startLogged(line: string, lineNo: number, start: number, ctx: StartCont
     if (h) [type, message] = [h[1], h[2]];
     else {
       const l = LOGGER_HEADER.exec(prev);
-      if (!l) return null;
+      if (!l) continue; // another thread's line between the header and the first frame
       [type, message] = [l[2], l[1]];
     }
     if (NOT_A_CRASH.test(type)) return null;

@@ -97,7 +97,7 @@ export class TraceAssembler {
       const m = markers[k];
       const at = line.indexOf(m.marker);
       if (at < 0) continue;
-      // The first marker on the line decides: its runtimes are asked in priority order.
+      // Runtimes sharing a marker are asked in priority order; a line no start claims may hold a later marker.
       for (const start of m.starts) {
         let parser: TraceParser | null = null;
         try {
@@ -110,7 +110,6 @@ export class TraceAssembler {
           return;
         }
       }
-      return;
     }
   }
 
