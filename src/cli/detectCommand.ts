@@ -4,11 +4,15 @@ import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { AutoDevError } from '../core/errors';
 import { CrashScanner } from '../core/crash/crashScanner';
+import { MAX_RECORD_LINE } from '../core/crash/logPrefix';
 import { createPathMapper } from '../core/crash/pathMapper';
 import { parseArgs, type CliIo } from './args';
 
-/** A line longer than this is cut; the rest until the newline is dropped (a 10 MB line must not be held whole). */
-const MAX_PENDING = 64 * 1024;
+/**
+ * A line longer than this is cut; the rest until the newline is dropped (a 10 MB line must not be held whole).
+ * As long as the longest JSON log record the scanner decodes.
+ */
+const MAX_PENDING = MAX_RECORD_LINE;
 
 export async function detectCommand(argv: string[], io: CliIo): Promise<number> {
   const { positionals, flags } = parseArgs(argv, { workspace: 'string', 'container-workdir': 'string' });

@@ -21,7 +21,8 @@ import {
 
 /** `at Ns.Type.Method(String s) in /app/Program.cs:line 12`; the part after `in` is there when symbols are. */
 const DOTNET_AT = /^\s+at ([^\s(]+\([^()]*\))(?: in (.+):line (\d+))?\s*$/;
-const HEADER = /^((?:[A-Za-z_][\w`]*\.)+[A-Za-z_][\w`]*(?:Exception|Error))(?:: (.*))?$/;
+/** `System.X: msg`; Npgsql and COM exceptions add their HRESULT: `Npgsql.PostgresException (0x80004005): msg`. */
+const HEADER = /^((?:[A-Za-z_][\w`]*\.)+[A-Za-z_][\w`]*(?:Exception|Error))(?: \(0x[0-9A-Fa-f]+\))?(?:: (.*))?$/;
 const UNHANDLED = /^Unhandled exception\. ((?:[A-Za-z_][\w`]*\.)*[A-Za-z_][\w`]*)(?:: (.*))?$/;
 const INNER = /^\s*---> ((?:[A-Za-z_][\w`]*\.)*[A-Za-z_][\w`]*)(?:: (.*))?$/;
 const END_INNER = /^\s*--- End of inner exception stack trace ---\s*$/;
@@ -102,10 +103,11 @@ function startFromFrame(line: string, lineNo: number, i: number, ctx: StartConte
     const raw = ctx.before(back);
     if (raw === null) return null;
     // Blank lines, ` ---> Inner: msg` lines and message lines may sit between the header and the first frame.
-    const m = HEADER.exec(raw.trim());
+    const head = prefix.strip(raw).trim();
+    const m = HEADER.exec(head);
     if (!m) continue;
-    const parser = new DotnetExceptionParser(prefix, ctx.lineNoBefore(back), raw.trim(), m[1], m[2] ?? '');
-    for (let k = back - 1; k >= 1; k--) parser.feed((ctx.before(k) ?? '').trim(), ctx.lineNoBefore(k));
+    const parser = new DotnetExceptionParser(prefix, ctx.lineNoBefore(back), head, m[1], m[2] ?? '');
+    for (let k = back - 1; k >= 1; k--) parser.feed(prefix.strip(ctx.before(k) ?? '').trim(), ctx.lineNoBefore(k));
     return parser.feed(line, lineNo) === 'end' ? null : parser;
   }
   return null;

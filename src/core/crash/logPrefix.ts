@@ -2,6 +2,8 @@
 
 /** Longest part of a line the parsers look at; a 10 MB line is cut here (a trace line is never that long). */
 export const MAX_LINE = 4096;
+/** A JSON log record carries a whole trace on one line (logstash's `stack_trace` easily passes 10 KB). */
+export const MAX_RECORD_LINE = 256 * 1024;
 
 // CSI sequences, OSC sequences (terminated by BEL or ST) and two-byte escapes.
 const ANSI = /\x1b\[[0-9;:?<=>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]/g;
@@ -9,7 +11,11 @@ const ANSI = /\x1b\[[0-9;:?<=>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\
 /** Strips ANSI codes and carriage returns and caps the length; cheap when there is nothing to do. */
 export function cleanLine(raw: string): string {
   // The concatenation makes V8 copy the kept part, so a slice does not pin a 10 MB parent string in memory.
-  let s = raw.length > MAX_LINE ? (' ' + raw.slice(0, MAX_LINE)).slice(1) : raw;
+  let s = raw;
+  if (raw.length > MAX_LINE) {
+    const cap = raw.slice(0, 200).indexOf('{') >= 0 ? MAX_RECORD_LINE : MAX_LINE;
+    if (raw.length > cap) s = (' ' + raw.slice(0, cap)).slice(1);
+  }
   if (s.indexOf('\x1b') >= 0) s = s.replace(ANSI, '');
   const cr = s.indexOf('\r');
   if (cr >= 0) {

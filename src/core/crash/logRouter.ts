@@ -4,6 +4,7 @@
  */
 import type { CrashReport } from './crashReport';
 import { decodeJsonRecord, unwrapLine, type LogRecord } from './logEnvelope';
+import { MAX_LINE } from './logPrefix';
 import type { ReportBuilder } from './reportBuilder';
 import { TraceAssembler } from './traceAssembler';
 
@@ -37,7 +38,8 @@ export class LogRouter {
     const a = this.assembler(service ? `${stream}\0${service}` : stream);
     const decoded = decodeJsonRecord(body);
     if (!decoded) {
-      a.feed(body, lineNo);
+      // Only a record may be longer than a trace line: cut what turned out not to be one.
+      a.feed(body.length > MAX_LINE ? body.slice(0, MAX_LINE) : body, lineNo);
       return;
     }
     // The record ends whatever trace the plain lines had open; its own trace is complete in itself.

@@ -117,6 +117,8 @@ export class RubyBacktraceParser implements TraceParser {
 const RUBY_LOCATION = /(?<![^\s|\]])[^\s|\]]+?:\d+:(?:in [`']| syntax errors?\b)/;
 const RUBY_LIB = /(?:[\\/]gems[\\/]|[\\/]lib[\\/]ruby[\\/]|^<internal:|[\\/]rubygems[\\/]|[\\/]vendor[\\/]bundle[\\/])/;
 const HEADER_LOOKBACK = 4;
+/** Rails' backtrace cleaner prints gem frames as `actionpack (6.1.7) lib/...`. */
+const GEM_FRAME = /^[\w.-]+ \([^)]*\) /;
 
 function startRuby(line: string, lineNo: number, _at: number, ctx: StartContext): TraceParser | null {
   // Ruby prints the file first, so a log prefix ends where the first `file:line:in` token begins.
@@ -168,5 +170,5 @@ export const rubyRuntime = {
     { marker: ':in ', start: startRuby },
     { marker: 'syntax error', start: startRuby },
   ],
-  isUserFrame: (f) => !!f.file && !RUBY_LIB.test(f.file) && !isDependencyPath(f.file),
+  isUserFrame: (f) => !!f.file && !RUBY_LIB.test(f.file) && !GEM_FRAME.test(f.file) && !isDependencyPath(f.file),
 } as const satisfies RuntimeSpec;
