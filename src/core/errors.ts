@@ -9,6 +9,8 @@ export type AutoDevErrorCode =
   | 'AmbiguousEntry'
   | 'NeedsInput'
   | 'PatchConflict'
+  /** The patch could not be written (read-only file, full disk): not somebody else's change, so no re-plan. */
+  | 'PatchWriteFailed'
   | 'PathRefused'
   | 'PathOutsideWorkspace'
   | 'LlmTimeout'

@@ -180,7 +180,7 @@ export class AutodevServices implements vscode.Disposable {
       verify: settings.verify,
       fix: settings.fix,
       git: settings.git,
-      applier: new WorkspaceEditPatchApplier(),
+      applier: new WorkspaceEditPatchApplier({ onNote: (text) => this.log.warn('review', text) }),
       gitPort,
       budgetFile: path.join(this.context.globalStorageUri.fsPath, 'budget.json'),
     }, { capabilityCache: this.capabilities });

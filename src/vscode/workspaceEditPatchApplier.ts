@@ -1,9 +1,14 @@
-/** PatchApplier through a WorkspaceEdit: undoable, sees unsaved editor text, refuses to clobber a file changed since the patch. */
+/**
+ * PatchApplier through a WorkspaceEdit: undoable, sees unsaved editor text, refuses to clobber a file someone else
+ * changed. Whether a file conflicts, and how a slow or failed save is settled, is decided in core
+ * (applyThroughEditor); this adapter only maps its operations onto TextDocuments and the file system.
+ */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AutoDevError } from '../core/errors';
 import type { PatchApplier } from '../core/heal/healController';
-import type { PatchFile, PendingPatch } from '../core/agent/llmProvider';
+import type { PendingPatch } from '../core/agent/llmProvider';
+import { applyThroughEditor, type EditorApplyTiming, type EditorFiles } from '../core/patch/editorPatchApply';
 
 /** Resolves a workspace-relative patch path; refuses anything that would land outside the workspace. */
 export function patchFileUri(workspaceDir: string, relPath: string): vscode.Uri {
@@ -15,77 +20,104 @@ export function patchFileUri(workspaceDir: string, relPath: string): vscode.Uri 
   return vscode.Uri.file(abs);
 }
 
-/** The file's text as the user sees it: an open editor's buffer (dirty or not) wins over the disk; null when absent. */
-async function currentText(uri: vscode.Uri): Promise<string | null> {
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (open && !open.isClosed) return open.getText();
-  try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
-  } catch (err) {
-    if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return null;
-    throw err;
-  }
-}
-
 function fullRange(doc: vscode.TextDocument): vscode.Range {
   return new vscode.Range(new vscode.Position(0, 0), doc.lineAt(doc.lineCount - 1).range.end);
 }
 
-export class WorkspaceEditPatchApplier implements PatchApplier {
-  async apply(workspaceDir: string, patch: PendingPatch): Promise<void> {
-    await this.replace(workspaceDir, patch.files, (f) => ({ expected: f.original, next: f.patched }), 'apply');
+const isFileNotFound = (err: unknown) => err instanceof vscode.FileSystemError && err.code === 'FileNotFound';
+
+/** The workspace's files as VS Code holds them: open TextDocuments first, then the disk through workspace.fs. */
+export class VsCodeEditorFiles implements EditorFiles {
+  constructor(private readonly workspaceDir: string) {}
+
+  private uri(file: string): vscode.Uri {
+    return patchFileUri(this.workspaceDir, file);
   }
 
-  async revert(workspaceDir: string, patch: PendingPatch): Promise<void> {
-    await this.replace(workspaceDir, patch.files, (f) => ({ expected: null, next: f.original }), 'revert');
+  private document(file: string): vscode.TextDocument | undefined {
+    const uri = this.uri(file).toString();
+    return vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri && !d.isClosed);
   }
 
-  private async replace(
-    workspaceDir: string,
-    files: PatchFile[],
-    plan: (f: PatchFile) => { expected: string | null; next: string | null },
-    action: 'apply' | 'revert',
-  ): Promise<void> {
-    const targets = files.map((f) => ({ file: f, uri: patchFileUri(workspaceDir, f.path), ...plan(f) }));
-    if (action === 'apply') {
-      // Check every file before touching any: a conflict anywhere leaves everything as it was.
-      for (const t of targets) {
-        const now = await currentText(t.uri);
-        if (now !== t.expected) {
-          throw new AutoDevError(
-            'PatchConflict',
-            `${t.file.path} changed since the patch was computed (${now === null ? 'it was deleted' : 'edited'}); the patch was not applied. AutoDev re-plans from the current text.`,
-          );
-        }
-      }
+  buffer(file: string): { text: string; dirty: boolean } | undefined {
+    const doc = this.document(file);
+    return doc ? { text: doc.getText(), dirty: doc.isDirty } : undefined;
+  }
+
+  async disk(file: string): Promise<string | null> {
+    try {
+      return new TextDecoder().decode(await vscode.workspace.fs.readFile(this.uri(file)));
+    } catch (err) {
+      if (isFileNotFound(err)) return null;
+      throw err;
     }
+  }
+
+  async edit(changes: { file: string; text: string | null }[]): Promise<boolean> {
     const edit = new vscode.WorkspaceEdit();
-    const docs: vscode.TextDocument[] = [];
-    for (const t of targets) {
-      const exists = (await currentText(t.uri)) !== null;
-      if (t.next === null) {
-        if (exists) edit.deleteFile(t.uri, { ignoreIfNotExists: true });
+    for (const c of changes) {
+      const uri = this.uri(c.file);
+      const exists = this.document(c.file) !== undefined || (await this.disk(c.file)) !== null;
+      if (c.text === null) {
+        if (exists) edit.deleteFile(uri, { ignoreIfNotExists: true });
       } else if (!exists) {
-        edit.createFile(t.uri, { ignoreIfExists: false, contents: new TextEncoder().encode(t.next) });
+        edit.createFile(uri, { ignoreIfExists: false, contents: new TextEncoder().encode(c.text) });
       } else {
-        const doc = await vscode.workspace.openTextDocument(t.uri);
-        docs.push(doc);
-        edit.replace(t.uri, fullRange(doc), t.next);
+        // The edit carries the document's version: VS Code refuses it if the buffer changed since (a user's keystroke).
+        const doc = await vscode.workspace.openTextDocument(uri);
+        edit.replace(uri, fullRange(doc), c.text);
       }
     }
-    if (!(await vscode.workspace.applyEdit(edit, { isRefactoring: false }))) {
-      throw new AutoDevError('PatchConflict', `VS Code refused the edit (a file may be read-only or changed meanwhile); nothing was ${action === 'apply' ? 'applied' : 'reverted'}.`);
-    }
-    for (const doc of docs) {
-      if (doc.isDirty && !(await doc.save())) {
-        throw new AutoDevError('PatchConflict', `Could not save ${vscode.workspace.asRelativePath(doc.uri)} after the edit; it is open with the ${action === 'apply' ? 'patched' : 'original'} text, unsaved.`);
-      }
-    }
-    // Saving goes through the editor's EOL and encoding; a revert must be byte-for-byte, so check the disk and fix it up.
-    for (const t of targets) {
-      if (t.next === null) continue;
-      const disk = await vscode.workspace.fs.readFile(t.uri).then((b) => new TextDecoder().decode(b), () => null);
-      if (disk !== t.next) await vscode.workspace.fs.writeFile(t.uri, new TextEncoder().encode(t.next));
-    }
+    return vscode.workspace.applyEdit(edit, { isRefactoring: false });
+  }
+
+  async save(file: string): Promise<boolean> {
+    const doc = this.document(file);
+    return doc ? doc.save() : true;
+  }
+
+  async write(file: string, text: string | null): Promise<void> {
+    const uri = this.uri(file);
+    if (text !== null) return vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+    await vscode.workspace.fs.delete(uri, { useTrash: false }).then(undefined, (err) => {
+      if (!isFileNotFound(err)) throw err;
+    });
+  }
+
+  /**
+   * VS Code has no API to revert one document, only the command on the active editor: show the document (focus
+   * stays where it is), revert it, and close the tab again if it was opened only for this.
+   */
+  async reload(file: string): Promise<void> {
+    const doc = this.document(file);
+    if (!doc || !doc.isDirty) return;
+    const uri = doc.uri.toString();
+    const tabOf = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri);
+    const hadTab = tabOf() !== undefined;
+    await vscode.window.showTextDocument(doc, { preview: false, preserveFocus: true });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    const tab = tabOf();
+    if (!hadTab && tab && !doc.isDirty) await vscode.window.tabGroups.close(tab, true);
+  }
+}
+
+export class WorkspaceEditPatchApplier implements PatchApplier {
+  constructor(private readonly options: { onNote?: (text: string) => void; timing?: Partial<EditorApplyTiming> } = {}) {}
+
+  async apply(workspaceDir: string, patch: PendingPatch): Promise<void> {
+    const targets = patch.files.map((f) => ({ file: f.path, before: [f.original], next: f.patched }));
+    await this.run(workspaceDir, targets, 'apply');
+  }
+
+  /** Restores every file; one already back at its original is left alone, one edited since the apply is a conflict. */
+  async revert(workspaceDir: string, patch: PendingPatch): Promise<void> {
+    const targets = patch.files.map((f) => ({ file: f.path, before: [f.patched], next: f.original }));
+    await this.run(workspaceDir, targets, 'revert');
+  }
+
+  private async run(workspaceDir: string, targets: { file: string; before: (string | null)[]; next: string | null }[], verb: 'apply' | 'revert'): Promise<void> {
+    // Every path is checked before anything is read or touched.
+    for (const t of targets) patchFileUri(workspaceDir, t.file);
+    await applyThroughEditor(new VsCodeEditorFiles(workspaceDir), targets, { verb, timing: this.options.timing, onNote: this.options.onNote });
   }
 }

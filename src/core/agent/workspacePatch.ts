@@ -101,7 +101,7 @@ export class FsPatchApplier implements PatchApplier {
         }
       }
       const restored = failed.length ? `; could NOT restore ${failed.join(', ')}` : '; every file was restored';
-      throw new AutoDevError('PatchConflict', `could not ${verb} the patch: ${(err as Error).message}${restored}`);
+      throw new AutoDevError('PatchWriteFailed', `could not ${verb} the patch: ${(err as Error).message}${restored}`);
     }
   }
 

@@ -50,7 +50,7 @@ describe('FsPatchApplier', () => {
     assert.equal(readFileSync(join(ws, 'c.py'), 'utf8'), 'mine\n');
   });
 
-  it('restores the files already written, byte for byte, when a later write fails', async () => {
+  it('restores the files already written, byte for byte, when a later write fails (PatchWriteFailed: not a conflict, nothing to re-plan)', async () => {
     const bytes = Buffer.from([0xef, 0xbb, 0xbf, 0x61, 0x20, 0x3d, 0x20, 0x31, 0x0d, 0x0a]); // BOM + CRLF
     writeFileSync(join(ws, 'a.py'), bytes);
     writeFileSync(join(ws, 'blocker'), 'a regular file where a directory is needed\n');
@@ -59,7 +59,7 @@ describe('FsPatchApplier', () => {
       { path: 'newdir/x.py', original: null, patched: 'x\n' },
       { path: 'blocker/y.py', original: null, patched: 'y\n' },
     ]);
-    await assert.rejects(applier.apply(ws, p), (e) => isAutoDevError(e, 'PatchConflict') && /every file was restored/.test(e.message));
+    await assert.rejects(applier.apply(ws, p), (e) => isAutoDevError(e, 'PatchWriteFailed') && /every file was restored/.test(e.message));
     assert.ok(readFileSync(join(ws, 'a.py')).equals(bytes), 'a.py is back byte for byte');
     assert.equal(existsSync(join(ws, 'newdir')), false, 'the created file and its directory are gone');
   });
