@@ -34,4 +34,6 @@ export interface CrashReport {
   causes?: { type: string; message: string }[];
   /** For a trace that came inside a structured (JSON) log record: what the record said besides the stack. */
   record?: { level?: string; logger?: string; message?: string };
+  /** The container run whose lines hold the trace (see LogLine.run), when the scanner was told runs. */
+  run?: number;
 }

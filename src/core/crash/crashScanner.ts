@@ -51,13 +51,15 @@ export class CrashScanner implements Disposable {
   private timer: Disposable | null = null;
   private disposed = false;
   private readonly wholeLog: boolean;
+  /** The container run the lines being assembled belong to (undefined when the caller does not tell runs). */
+  private run: number | undefined;
 
   /** Fires once per detected crash. */
   readonly onCrash = (listener: (r: CrashReport) => void): Disposable => this.emitter.event(listener);
 
   constructor(opts: CrashScannerOptions = {}) {
     this.wholeLog = opts.wholeLog ?? false;
-    this.router = new LogRouter(new ReportBuilder(opts.pathMapper), (r) => this.emitter.fire(r), INTERLEAVE_TOLERANCE, this.wholeLog);
+    this.router = new LogRouter(new ReportBuilder(opts.pathMapper), (r) => this.emitter.fire(this.tag(r)), INTERLEAVE_TOLERANCE, this.wholeLog);
     this.quietMs = this.wholeLog ? Infinity : (opts.quietMs ?? DEFAULT_QUIET_MS);
     this.forceAfterMs = Math.max(this.quietMs, opts.forceAfterMs ?? DEFAULT_FORCE_AFTER_MS);
     this.now = opts.now ?? Date.now;
@@ -75,9 +77,16 @@ export class CrashScanner implements Disposable {
     return this.lineNo;
   }
 
-  /** Pushes one line (a trailing newline is ignored; embedded newlines are split). */
-  push(text: string, stream: ScannerStream = 'stdout'): void {
+  /**
+   * Pushes one line (a trailing newline is ignored; embedded newlines are split). `run` is the container run that
+   * wrote it: a trace never spans two runs (what is pending is emitted, tagged with its run, when a new run begins).
+   */
+  push(text: string, stream: ScannerStream = 'stdout', run?: number): void {
     if (this.disposed) return;
+    if (run !== undefined && run !== this.run) {
+      if (this.run !== undefined) this.flush();
+      this.run = run;
+    }
     const router = this.router;
     let nl = text.indexOf('\n');
     if (nl < 0 || nl === text.length - 1) {
@@ -95,6 +104,10 @@ export class CrashScanner implements Disposable {
       this.lastInput = this.now();
       if (!this.timer && Number.isFinite(this.quietMs)) this.arm(this.quietMs);
     }
+  }
+
+  private tag(report: CrashReport): CrashReport {
+    return this.run === undefined ? report : { ...report, run: this.run };
   }
 
   /** End of stream: emits every pending trace. */

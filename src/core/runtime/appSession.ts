@@ -51,6 +51,8 @@ export class AppSession implements ContainerSession {
   private loopbackWarned = false;
   private replacing: Promise<void> | null = null;
   private stopped = false;
+  /** Runs of the session before the current container's first one: a container's run n is the session's run base + n. */
+  private runBase = 0;
 
   private constructor(private readonly deps: AppSessionDeps) {
     this.image = deps.image;
@@ -79,6 +81,15 @@ export class AppSession implements ContainerSession {
 
   get running(): boolean {
     return this.inner.session.running;
+  }
+
+  /** Every start of a container, in place or in a new container (rebuilt, re-published), is the session's next run. */
+  get currentRun(): number {
+    return this.runBase + this.inner.session.currentRun;
+  }
+
+  get runStartedAt(): number {
+    return this.inner.session.runStartedAt;
   }
 
   onLine(listener: (line: LogLine) => void): Disposable {
@@ -110,15 +121,19 @@ export class AppSession implements ContainerSession {
 
   private attach(handle: ContainerHandle): void {
     for (const d of this.innerSubs) void d.dispose();
+    // The new container's runs continue the session's numbering (its first run is the session's next one).
+    const base = this.inner ? this.currentRun : 0;
+    this.runBase = base;
     this.inner = handle;
+    const run = (n: number | undefined) => (n === undefined ? undefined : base + n);
     this.innerSubs = [
       handle.session.onLine((l) => {
         if (handle !== this.inner) return;
         if (l.stream !== 'system' && this.printedPort === undefined) this.printedPort = portFromLine(l.text);
-        this.lines.fire({ ...l, seq: ++this.seq });
+        this.lines.fire({ ...l, seq: ++this.seq, run: run(l.run) });
       }),
       handle.session.onExit((e) => {
-        if (handle === this.inner) this.exits.fire(e);
+        if (handle === this.inner) this.exits.fire({ ...e, run: run(e.run) });
       }),
     ];
   }

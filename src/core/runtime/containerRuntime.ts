@@ -13,6 +13,11 @@ export interface LogLine {
   seq: number;
   /** True when the line exceeded the per-line cap and was cut. */
   truncated?: boolean;
+  /**
+   * The run of the container that wrote it: 1 for the first start, +1 per restart (set by container sessions; absent
+   * on AutoDev's own lines). A late line of the run before a restart is told apart from the new run's by this.
+   */
+  run?: number;
 }
 
 export interface ContainerExit {
@@ -22,6 +27,8 @@ export interface ContainerExit {
   oomKilled: boolean;
   /** Memory limit in MiB when oomKilled, for the "killed for memory" message. */
   memoryLimitMb?: number;
+  /** The run (see LogLine.run) that ended. */
+  run?: number;
 }
 
 export interface RuntimeSettings {
@@ -114,8 +121,15 @@ export interface ContainerSession extends Disposable {
   appPort(timeoutMs?: number, signal?: AbortSignal): Promise<number | null>;
   /** Writes to the app's stdin (only with `interactive`); returns false when the container has no open stdin. */
   input(data: string | Buffer): boolean;
-  /** Restart with the current files: a bind-mounted app restarts in place; a built-in one is rebuilt (layer cache). */
+  /**
+   * Restart with the current files: a bind-mounted app restarts in place; a built-in one is rebuilt (layer cache).
+   * Starts run `currentRun + 1`.
+   */
   restart(): Promise<void>;
+  /** The current run: 1 after the first start, +1 per restart; its lines and exit carry this number. */
+  readonly currentRun: number;
+  /** When the current run was started (ms since epoch): start-up times are measured from here. */
+  readonly runStartedAt: number;
   /** Stop and remove the container. */
   stop(): Promise<void>;
   readonly running: boolean;

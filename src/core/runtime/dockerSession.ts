@@ -74,6 +74,8 @@ interface Run {
   /** Resolves when this run's exit has been handled. */
   finished: Promise<void>;
   lastDataAt: number;
+  /** When this run was asked to start (ms since epoch). */
+  startedAt: number;
 }
 
 function httpStatus(err: unknown): number | undefined {
@@ -115,6 +117,14 @@ export class DockerContainerSession implements ContainerRun {
     return this.isRunning;
   }
 
+  get currentRun(): number {
+    return this.current?.n ?? 0;
+  }
+
+  get runStartedAt(): number {
+    return this.current?.startedAt ?? 0;
+  }
+
   onLine(listener: (line: LogLine) => void): Disposable {
     return this.lineEmitter.event(listener);
   }
@@ -135,6 +145,7 @@ export class DockerContainerSession implements ContainerRun {
       markDrained: () => markDrained(),
       finished: new Promise<void>((r) => (markFinished = r)),
       lastDataAt: Date.now(),
+      startedAt: Date.now(),
     };
     this.current = run;
     const stream = await this.container.attach({ stream: true, stdout: true, stderr: true, logs: false });
@@ -213,7 +224,7 @@ export class DockerContainerSession implements ContainerRun {
     const ring = this.recent[l.stream];
     ring.push(l.text);
     if (ring.length > RECENT_LINES) ring.shift();
-    this.lineEmitter.fire({ stream: l.stream, text: l.text, time: Date.now(), seq: ++this.seq, ...(l.truncated ? { truncated: true } : {}) });
+    this.lineEmitter.fire({ stream: l.stream, text: l.text, time: Date.now(), seq: ++this.seq, run: run.n, ...(l.truncated ? { truncated: true } : {}) });
   }
 
   private system(run: Run, text: string): void {
@@ -397,10 +408,10 @@ export class DockerContainerSession implements ContainerRun {
     if (!info) {
       this.gone = true;
       this.system(run, this.goneError().message);
-      this.exitEmitter.fire({ exitCode: null, signal: null, oomKilled: false });
+      this.exitEmitter.fire({ exitCode: null, signal: null, oomKilled: false, run: run.n });
       return;
     }
-    this.exitEmitter.fire(exitFromInspect(info));
+    this.exitEmitter.fire({ ...exitFromInspect(info), run: run.n });
   }
 }
 

@@ -58,6 +58,19 @@ describe('CrashScanner (live stream)', () => {
     assert.deepEqual(seen[0].lines, [1, 4]);
   });
 
+  it('tags each crash with the container run that wrote it; a trace never spans a restart', () => {
+    const { s, seen, time } = scanner();
+    // Run 1 is cut by a restart after two lines of its trace; run 2 then crashes in full.
+    s.push(PY[0], 'stderr', 1);
+    s.push(PY[1], 'stderr', 1);
+    for (const l of PY) s.push(l, 'stderr', 2);
+    time.advance(150);
+    assert.deepEqual(seen.map((r) => [r.run, r.type, r.lines]), [[2, 'ZeroDivisionError', [3, 6]]], 'the cut trace of run 1 is not glued to run 2');
+    for (const l of PY) s.push(l, 'stderr', 3);
+    s.push('late line', 'stderr', 3);
+    assert.deepEqual(seen.map((r) => r.run), [2, 3]);
+  });
+
   it('emits at once on the next unrelated line, without waiting for the timer', () => {
     const { s, seen } = scanner();
     for (const l of PY) s.push(l, 'stderr');

@@ -42,6 +42,8 @@ class FakeSession implements ContainerSession {
   private readonly exits = new Emitter<ContainerExit>();
   private seq = 0;
   running = false;
+  currentRun = 0;
+  runStartedAt = 0;
   constructor(private readonly dir: string, private readonly log: string[]) {}
   onLine(l: (line: LogLine) => void): Disposable {
     return this.lines.event(l);
@@ -52,6 +54,8 @@ class FakeSession implements ContainerSession {
   private stopped = false;
   run(): void {
     this.running = true;
+    this.currentRun++;
+    this.runStartedAt = Date.now();
     setTimeout(() => {
       if (this.stopped) return;
       const src = readFileSync(path.join(this.dir, 'app.py'), 'utf8');
