@@ -13,5 +13,5 @@ export declare function makeWorkspaceFromFiles(name: string, files: Record<strin
 export declare function makeExampleWorkspace(name: string, opts?: { settings?: Record<string, unknown>; bareRemote?: boolean }): ExampleWorkspace;
 export declare function launchChromium(): Promise<import('playwright-core').Browser>;
 export interface SuiteSummary { passed: number; failed: number; pending: number; tests: { title: string; state: string; error?: string; ms?: number }[] }
-export declare function runExtensionHostTests(opts: { folder: string; trusted?: boolean; grep?: string; timeoutMs?: number; resultsDir?: string; env?: Record<string, string> }): Promise<{ code: number | 'timeout'; summary: SuiteSummary | null; serverLog: string; console: string[] }>;
+export declare function runExtensionHostTests(opts: { folder: string; trusted?: boolean; grep?: string; invert?: boolean; label?: string; timeoutMs?: number; resultsDir?: string; env?: Record<string, string> }): Promise<{ code: number | 'timeout'; summary: SuiteSummary | null; serverLog: string; console: string[] }>;
 export declare function removeWorkspaceContainers(dir: string): void;

@@ -239,14 +239,15 @@ export async function launchChromium() {
 
 /**
  * Runs the extension-host test suite (test/suite, bundled to out/suite/index.js) inside the real VS Code server
- * with the smoke-test driver. Resolves with the runner's exit code (0 = every test passed) and the suite's results.
+ * with the smoke-test driver. `grep` picks suites by title (`invert` leaves them out instead). Resolves with the
+ * runner's exit code (0 = every test passed) and the suite's results.
  */
-export async function runExtensionHostTests({ folder, trusted = true, grep, timeoutMs = 8 * 60_000, resultsDir, env = {} } = {}) {
+export async function runExtensionHostTests({ folder, trusted = true, grep, invert = false, label = trusted ? 'trusted' : 'untrusted', timeoutMs = 8 * 60_000, resultsDir, env = {} } = {}) {
   const testsEntry = join(repoRoot, 'out/suite/index.js');
   if (!existsSync(testsEntry)) throw new Error('out/suite/index.js is missing: run `node scripts/e2e-build-suite.mjs` first.');
   const dataDir = mkdtempSync(join(tmpdir(), 'autodev-exthost-'));
   const results = join(dataDir, 'suite-results.json');
-  const server = await startServer({ kind: 'vscode', dataDir, trusted, env: { AUTODEV_SUITE_RESULTS: results, AUTODEV_SUITE_GREP: grep ?? '', ...env } });
+  const server = await startServer({ kind: 'vscode', dataDir, trusted, env: { AUTODEV_SUITE_RESULTS: results, AUTODEV_SUITE_GREP: grep ?? '', AUTODEV_SUITE_GREP_INVERT: grep && invert ? '1' : '', ...env } });
   const browser = await launchChromium();
   const consoleLines = [];
   try {
@@ -263,8 +264,8 @@ export async function runExtensionHostTests({ folder, trusted = true, grep, time
     clearTimeout(timer);
     if (resultsDir) {
       mkdirSync(resultsDir, { recursive: true });
-      await page.screenshot({ path: join(resultsDir, `exthost-${trusted ? 'trusted' : 'untrusted'}.png`) }).catch(() => {});
-      writeFileSync(join(resultsDir, `exthost-${trusted ? 'trusted' : 'untrusted'}-console.log`), consoleLines.join('\n'));
+      await page.screenshot({ path: join(resultsDir, `exthost-${label}.png`) }).catch(() => {});
+      writeFileSync(join(resultsDir, `exthost-${label}-console.log`), consoleLines.join('\n'));
     }
     const summary = existsSync(results) ? JSON.parse(readFileSync(results, 'utf8')) : null;
     return { code, summary, serverLog: server.logFile, console: consoleLines };

@@ -1,6 +1,7 @@
 /**
- * The whole loop in a real extension host on a real container: the runner opens a temp copy of
- * examples/python-divide (a git repo with a local bare remote `origin`, offline images, built-in fixer).
+ * The whole loop in a real extension host on a real container: the runner opens a fresh temp copy of
+ * examples/python-divide (a git repo with a local bare remote `origin`, offline images, built-in fixer) for this
+ * suite alone; a workspace in any other state fails the suite with the reason.
  */
 import * as assert from 'node:assert';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import { getGitApi } from '../../src/vscode/vscodeGitPort';
 import { PATCH_SCHEME } from '../../src/vscode/patchReview';
 import type { AutodevApi } from '../../src/vscode/autodevApi';
 import type { PendingPatch } from '../../src/core/agent/llmProvider';
-import { EventLog, activateAutodev, until } from './suiteSupport';
+import { EventLog, activateAutodev, assertFreshExample, until } from './suiteSupport';
 
 describe('Heal loop in VS Code (python-divide, real Docker)', function () {
   // Each step needs the one before it: after a failure, the rest are skipped rather than timing out one by one.
@@ -33,6 +34,7 @@ describe('Heal loop in VS Code (python-divide, real Docker)', function () {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!folder || !folder.uri.fsPath.includes('python-divide')) this.skip();
     dir = folder.uri.fsPath;
+    assertFreshExample(dir, 'python-divide');
     appUri = vscode.Uri.file(path.join(dir, 'app.py'));
     api = await activateAutodev();
     log = new EventLog(api);

@@ -6,7 +6,9 @@ import * as fs from 'node:fs';
 import Mocha from 'mocha';
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 180_000, grep: process.env.AUTODEV_SUITE_GREP || undefined });
+  // AUTODEV_SUITE_GREP picks suites by title; with AUTODEV_SUITE_GREP_INVERT=1 it leaves them out (the runner gives a
+  // loop suite a window, and a fresh copy of its example, of its own).
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 180_000, grep: process.env.AUTODEV_SUITE_GREP || undefined, invert: process.env.AUTODEV_SUITE_GREP_INVERT === '1' });
   // Bundled suites: define describe/it first, then load the test modules (esbuild keeps these requires lazy).
   mocha.suite.emit('pre-require', globalThis, 'bundle', mocha);
   require('./activation.test');

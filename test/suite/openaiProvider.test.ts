@@ -1,13 +1,13 @@
 /**
  * The same loop with an OpenAI-compatible model instead of the built-in fixer: a scripted fake server on 127.0.0.1
- * (real HTTP, the real `openai` client inside the extension host) answers with edit_file then finish. Runs after
- * the built-in loop in the python-divide window, whose last step restored the crashing code.
+ * (real HTTP, the real `openai` client inside the extension host) answers with edit_file then finish. The runner
+ * gives it its own window on a fresh copy of examples/python-divide; it never inherits what the built-in loop left.
  */
 import * as assert from 'node:assert';
 import * as vscode from 'vscode';
 import { reply, startFakeLlm, type FakeLlm } from '../support/fakeLlmServer';
 import type { AutodevApi } from '../../src/vscode/autodevApi';
-import { EventLog, activateAutodev } from './suiteSupport';
+import { EventLog, activateAutodev, assertFreshExample } from './suiteSupport';
 
 describe('Heal loop with an OpenAI-compatible model (fake server, key from the environment)', function () {
   let api: AutodevApi;
@@ -19,6 +19,7 @@ describe('Heal loop with an OpenAI-compatible model (fake server, key from the e
   before(async function () {
     const folder = vscode.workspace.workspaceFolders?.[0];
     if (!vscode.workspace.isTrusted || !folder?.uri.fsPath.includes('python-divide') || !key) this.skip();
+    assertFreshExample(folder.uri.fsPath, 'python-divide');
     api = await activateAutodev();
     llm = await startFakeLlm((req) => {
       const turns = (req.body?.messages ?? []).filter((m: { role: string }) => m.role === 'assistant').length;

@@ -8,12 +8,14 @@ import type { CrashReport } from '../crash/crashReport';
 import type { PatchFile, PendingPatch } from '../agent/llmProvider';
 import { DisposableStore, toDisposable, type Disposable } from '../lifecycle';
 import type { AppImage, ContainerExit, ContainerRuntime, ContainerSession, LogLine, LogStream, RuntimeSettings } from '../runtime/containerRuntime';
-import { probeListening } from '../replay/portProbe';
+import { RunReadiness, type Readiness } from '../runtime/runReadiness';
+import { STARTUP_FLOORS, StartupTimes } from '../runtime/startupTimes';
 import { describeResponse, replayRequest, type ReplayResponse, type ReproducerPlan } from '../replay/reproducer';
 import type { VerifySettings } from './healController';
 import type { ReproducerResult, VerificationResult } from './healEvents';
 import { abortableDelay } from './abortableDelay';
 import { createScratchCopy, removeScratchCopy } from './scratchCopy';
+import { crashEvidence, responseEvidence } from './verdictEvidence';
 
 /** What the verifier needs of a crash scanner (CrashScanner fits). */
 export interface ScannerLike extends Disposable {
@@ -37,6 +39,8 @@ export interface ScratchVerifierOptions {
   /** Masks secrets in the output kept for the verification result (the replayed request carries real credentials). */
   mask?: (text: string) => string;
   signal?: AbortSignal;
+  /** The app's measured start-ups (shared with the main run): every wait here scales with it, and each scratch start adds to it. */
+  startup?: StartupTimes;
 }
 
 /** The outcome of one scratch run. */
@@ -48,20 +52,24 @@ export interface ScratchRun {
   replay?: ReplayResponse;
   /** Set when the app never became reachable. */
   unreachable?: string;
+  /** When (and how) the scratch app was ready; the window and the replay start there. */
+  ready?: Readiness;
   health?: { ok: boolean; detail: string };
   command?: { ok: boolean; detail: string };
   tail: string[];
 }
 
-/** How long a service may take to listen in the scratch container. */
-const READY_TIMEOUT_MS = 20_000;
-const REPLAY_TIMEOUT_MS = 15_000;
 const TAIL_LINES = 40;
+/** Replays of a request that got no answer while the app kept running without a crash (it was still starting). */
+const REPLAY_TRIES = 3;
 
 export class ScratchVerifier {
   private before: { run: ScratchRun; result: ReproducerResult } | null = null;
+  private readonly startup: StartupTimes;
 
-  constructor(private readonly opts: ScratchVerifierOptions) {}
+  constructor(private readonly opts: ScratchVerifierOptions) {
+    this.startup = opts.startup ?? new StartupTimes();
+  }
 
   /** Runs the reproducer against the unpatched copy (once; later attempts reuse it). */
   async reproduceBefore(plan: ReproducerPlan, crash: CrashReport): Promise<ReproducerResult> {
@@ -117,15 +125,25 @@ export class ScratchVerifier {
       checks.push({
         name: 'replay after',
         passed: ok,
-        detail: ok ? `${plan.description} -> ${after}` : run.sameCrash ? `${plan.description} still raises ${crash.type}` : `${plan.description} -> ${after} (a 5xx or no answer is not a fix, even when the error is caught)`,
+        detail: ok
+          ? `${plan.description} -> ${after}`
+          : run.sameCrash
+            ? `${plan.description} still raises ${crash.type}: ${crashEvidence(run.crashes.find((c) => c.signature === crash.signature) ?? crash)}`
+            : `${plan.description} -> ${r && !run.unreachable ? responseEvidence(r) : after} (a 5xx or no answer is not a fix, even when the error is caught)`,
       });
     } else {
       after = run.sameCrash ? `crashed with ${crash.type}` : describeExit(run, this.windowMs);
     }
     const secs = this.opts.verify.windowSeconds;
-    checks.push({ name: 'no recurrence', passed: !run.sameCrash, detail: run.sameCrash ? `${crash.type} came back within ${secs} s` : `no ${crash.type} within ${secs} s` });
+    const same = run.crashes.find((c) => c.signature === crash.signature);
+    const readyNote = run.ready?.ready ? ` after the app was ready (${(run.ready.afterMs / 1000).toFixed(1)} s: ${run.ready.how})` : '';
+    checks.push({
+      name: 'no recurrence',
+      passed: !run.sameCrash,
+      detail: run.sameCrash ? `${crash.type} came back within ${secs} s${readyNote}: ${same ? crashEvidence(same) : describeExit(run, this.windowMs)}` : `no ${crash.type} within ${secs} s${readyNote}`,
+    });
     const other = run.crashes.filter((c) => c.signature !== crash.signature);
-    if (other.length) checks.push({ name: 'no new crash', passed: false, detail: `a different crash appeared: ${other[0].type}: ${other[0].message}` });
+    if (other.length) checks.push({ name: 'no new crash', passed: false, detail: `a different crash appeared: ${other[0].type}: ${other[0].message} — ${crashEvidence(other[0])}` });
     const exitOk = run.running || run.exit?.exitCode === 0;
     checks.push({ name: 'still running or exit 0', passed: exitOk, detail: run.running ? 'still running' : describeExit(run, this.windowMs) });
     if (run.health) checks.push({ name: 'health URL', passed: run.health.ok, detail: run.health.detail });
@@ -181,27 +199,42 @@ export class ScratchVerifier {
         }),
       );
       const exitedP = new Promise<void>((r) => (exited = r));
+      const readyPort = plan.kind === 'http' ? plan.containerPort : o.image.ports[0];
+      const readiness = store.register(new RunReadiness(session, readyPort));
       const sameP = new Promise<void>((r) => (onSame = r));
       const windowMs = this.windowMs;
 
       if (plan.kind === 'http') {
         const hostPort = session.publishedPorts.get(plan.containerPort);
         const base = hostPort ? `http://127.0.0.1:${hostPort}` : null;
-        const ready = base ? await waitReachable(hostPort!, exitedP, READY_TIMEOUT_MS, o.signal) : 'the port is not published';
-        if (ready !== true) {
-          result.unreachable = ready;
+        const ready = base ? await this.untilReady(readiness, o.signal) : null;
+        if (ready) result.ready = ready;
+        if (!ready || !ready.ready) {
+          result.unreachable = ready && !ready.ready ? ready.detail : 'the port is not published';
         } else {
-          result.replay = await replayRequest(base!, plan.request, REPLAY_TIMEOUT_MS, o.signal);
-          // The trace is scanned after the scanner's quiet period; give it that long (plus the log pipeline).
-          await Promise.race([sameP, abortableDelay(o.scannerQuietMs + 700, o.signal)]);
-          scanner.flush();
+          const settle = async () => {
+            // The trace is scanned after the scanner's quiet period; give it that long (plus the log pipeline).
+            await Promise.race([sameP, abortableDelay(o.scannerQuietMs + 700, o.signal)]);
+            scanner.flush();
+          };
+          for (let attempt = 1; ; attempt++) {
+            result.replay = await replayRequest(base!, plan.request, this.startup.budget(STARTUP_FLOORS.replayMs), o.signal);
+            await settle();
+            // No answer, yet the app neither crashed nor exited: it was still starting (a busy machine), not failing.
+            const starting = result.replay.status === null && !result.sameCrash && !result.exit && !result.crashes.length && session.running;
+            if (!starting || attempt >= REPLAY_TRIES || o.signal?.aborted) break;
+            await abortableDelay(500 * attempt, o.signal);
+          }
         }
         if (phase === 'after' && !result.unreachable) {
           await Promise.race([sameP, exitedP, abortableDelay(windowMs, o.signal)]);
           if (!result.exit) await this.extraChecks(session, base, result);
         }
       } else {
-        // start / command / none: the window check.
+        // start / command / none: the window check, from when the app is ready (first line or port), not from the
+        // moment it was asked to start: on a busy machine the start alone can outlast the window.
+        const ready = await this.untilReady(readiness, o.signal);
+        result.ready = ready;
         await Promise.race([sameP, exitedP, abortableDelay(windowMs, o.signal)]);
         if (result.exit) await Promise.race([sameP, abortableDelay(o.scannerQuietMs + 300, o.signal)]);
         scanner.flush();
@@ -222,6 +255,13 @@ export class ScratchVerifier {
     }
   }
 
+  /** Waits for the scratch app to be ready (budget scaled from measured start-ups) and records how long it took. */
+  private async untilReady(readiness: RunReadiness, signal?: AbortSignal): Promise<Readiness> {
+    const ready = await readiness.wait({ timeoutMs: this.startup.budget(STARTUP_FLOORS.readyMs), signal });
+    if (ready.ready) this.startup.record(ready.afterMs);
+    return ready;
+  }
+
   private async extraChecks(session: ContainerSession, base: string | null, result: ScratchRun): Promise<void> {
     const v = this.opts.verify;
     if (v.healthUrl) {
@@ -229,7 +269,7 @@ export class ScratchVerifier {
       else {
         // The health URL names the app as the user reaches it; only its path and query are used here.
         const u = new URL(v.healthUrl, 'http://placeholder');
-        const r = await replayRequest(base, { method: 'GET', url: u.pathname + u.search, headers: {}, body: Buffer.alloc(0) }, REPLAY_TIMEOUT_MS, this.opts.signal);
+        const r = await replayRequest(base, { method: 'GET', url: u.pathname + u.search, headers: {}, body: Buffer.alloc(0) }, this.startup.budget(STARTUP_FLOORS.replayMs), this.opts.signal);
         const ok = r.status !== null && r.status >= 200 && r.status < 300;
         result.health = { ok, detail: `GET ${u.pathname + u.search} -> ${describeResponse(r)}` };
       }
@@ -252,21 +292,6 @@ function describeExit(run: ScratchRun, windowMs: number): string {
   if (run.exit.oomKilled) return `killed for memory`;
   if (run.exit.signal) return `killed by ${run.exit.signal}`;
   return `exited ${run.exit.exitCode}`;
-}
-
-/** Polls the published port until something accepts a connection, the container exits or the time is up. */
-async function waitReachable(port: number, exited: Promise<void>, timeoutMs: number, signal?: AbortSignal): Promise<true | string> {
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (signal?.aborted) return 'cancelled';
-    if (gone) return 'the app exited before it answered';
-    const ok = await probeListening(port);
-    if (ok) return true;
-    await abortableDelay(150, signal);
-  }
-  return `nothing answered on port ${port} within ${Math.round(timeoutMs / 1000)} s`;
 }
 
 /** `docker exec` in the scratch container: the runtime's own exec when it has one, else the engine directly. */
