@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { createSecretMasker } from '../src/core/privacy/secretMasker';
 import { RecordingProxy } from '../src/core/replay/recordingProxy';
 import { abortable, type BenchPart } from './benchContext';
 import { percentile, round } from './benchStats';
@@ -49,7 +50,7 @@ export const proxyPart: BenchPart = {
     const perSide = ctx.size(3000, 300);
     const block = 100;
     const { child, port } = await startUpstream();
-    const proxy = new RecordingProxy({ target: () => `http://127.0.0.1:${port}` });
+    const proxy = new RecordingProxy({ target: () => `http://127.0.0.1:${port}`, masker: createSecretMasker({ secrets: [] }) });
     const direct: number[] = [];
     const proxied: number[] = [];
     try {

@@ -15,6 +15,7 @@ import { JsonFileCapabilityCache, chooseAgentProvider } from '../core/agent/tool
 import { createPathMapper } from '../core/crash/pathMapper';
 import { scanText } from '../core/crash/scanText';
 import { AutoDevError } from '../core/errors';
+import { createSecretMasker, maskDeep } from '../core/privacy/secretMasker';
 import type { LedgerRecord } from '../core/heal/healEvents';
 import { parseArgs } from './args';
 import type { CliIo } from './args';
@@ -92,12 +93,16 @@ export async function fixCommand(argv: string[], io: CliIo): Promise<number> {
     timeoutMs,
   };
   const config = providerConfigFromFlags(flags, io.env, timeoutMs);
+  // Everything this command prints passes through the workspace's masker (the crash text is app output).
+  const masker = createSecretMasker({ workspaceDir: dir, secrets: config.apiKey ? [config.apiKey] : [] });
+  const out = (text: string) => io.stdout.write(masker.maskText(text));
+  const err = (text: string) => io.stderr.write(masker.maskText(text));
 
   const text = readFileSync(traceFile, 'utf8');
   const containerWorkdir = typeof flags['container-workdir'] === 'string' ? flags['container-workdir'] : '/app';
   const crashes = scanText(text, { pathMapper: createPathMapper({ workspaceDir: dir, containerWorkdir }) });
   if (!crashes.length) {
-    io.stderr.write(`autodev fix: no crash found in ${flags.trace}\n`);
+    err(`autodev fix: no crash found in ${flags.trace}\n`);
     return 1;
   }
   const index = Math.floor(positive('crash', 1)) - 1;
@@ -105,7 +110,7 @@ export async function fixCommand(argv: string[], io: CliIo): Promise<number> {
   const crash = crashes[index];
   const lines = text.split(/\r?\n/);
   const logTail = lines.slice(Math.max(0, crash.lines[0] - 1 - 20), crash.lines[0] - 1);
-  io.stderr.write(`[crash] ${crash.type}: ${crash.message.split('\n')[0]}${crash.userFrame?.workspaceFile ? ` at ${crash.userFrame.workspaceFile}:${crash.userFrame.line ?? '?'}` : ''}\n`);
+  err(`[crash] ${crash.type}: ${crash.message.split('\n')[0]}${crash.userFrame?.workspaceFile ? ` at ${crash.userFrame.workspaceFile}:${crash.userFrame.line ?? '?'}` : ''}\n`);
 
   let provider: LlmProvider = createProvider(config, { stream: flags['no-stream'] !== true });
   let toolMode: 'tools' | 'text-json' = 'tools';
@@ -113,18 +118,18 @@ export async function fixCommand(argv: string[], io: CliIo): Promise<number> {
   if (config.kind === 'openai') {
     const choice = await chooseAgentProvider(provider, {
       cache: new JsonFileCapabilityCache(path.join(state, 'tool-capabilities.json')),
-      onRequest: (r) => io.stderr.write(`[agent] tool-calling probe sent to ${r.model}\n`),
+      onRequest: (r) => err(`[agent] tool-calling probe sent to ${r.model}\n`),
       signal: io.signal,
     });
     provider = choice.provider;
     toolMode = choice.toolMode;
-    if (choice.fallbackReason) io.stderr.write(`[agent] ${choice.fallbackReason}\n`);
-    else if (toolMode === 'text-json') io.stderr.write(`[agent] ${config.model} writes tool calls as JSON text; using the text fallback\n`);
+    if (choice.fallbackReason) err(`[agent] ${choice.fallbackReason}\n`);
+    else if (toolMode === 'text-json') err(`[agent] ${config.model} writes tool calls as JSON text; using the text fallback\n`);
   }
   const budget = new BudgetTracker({
     limits: { maxCostUsd: limits.maxCostUsd, dailyCostUsd: limits.dailyCostUsd, maxTokens: limits.maxTokens },
     file: path.join(state, 'budget.json'),
-    onWarn: (m) => io.stderr.write(`[agent] budget warning: ${m}\n`),
+    onWarn: (m) => err(`[agent] budget warning: ${m}\n`),
   });
   const outcome = await runFixAgent({
     workspaceDir: dir,
@@ -134,25 +139,26 @@ export async function fixCommand(argv: string[], io: CliIo): Promise<number> {
     limits,
     attempt: 1,
     previousAttempts: [],
-    secrets: config.apiKey ? [config.apiKey] : [],
+    masker,
     budget,
     toolMode,
     onRequestDone: (r) => {
-      if (provider.id !== 'builtin') io.stderr.write(ledgerLine(r));
+      if (provider.id !== 'builtin') err(ledgerLine(r));
     },
-    onActivity: (a) => io.stderr.write(`[agent] ${a.tool} ${typeof a.args === 'string' ? a.args.slice(0, 80) : JSON.stringify(a.args).slice(0, 120)} → ${a.ok ? 'ok' : a.result.split('\n')[0]}\n`),
+    onActivity: (a) => err(`[agent] ${a.tool} ${typeof a.args === 'string' ? a.args.slice(0, 80) : JSON.stringify(a.args).slice(0, 120)} → ${a.ok ? 'ok' : a.result.split('\n')[0]}\n`),
     signal: io.signal,
   });
   const cost = outcome.costUsd === null ? 'cost unknown' : `$${outcome.costUsd.toFixed(4)}`;
   if (flags.json === true) {
-    io.stdout.write(JSON.stringify({ crash: { type: crash.type, message: crash.message, file: crash.userFrame?.workspaceFile ?? null, line: crash.userFrame?.line ?? null }, ...outcome }) + '\n');
+    // Masked value by value, so a marker never cuts through a JSON escape.
+    io.stdout.write(JSON.stringify(maskDeep({ crash: { type: crash.type, message: crash.message, file: crash.userFrame?.workspaceFile ?? null, line: crash.userFrame?.line ?? null }, ...outcome }, masker)) + '\n');
   } else if (outcome.patch) {
-    io.stdout.write(outcome.patch.diff);
+    out(outcome.patch.diff);
   }
   if (outcome.patch) {
-    io.stderr.write(`[agent] ${outcome.patch.summary}\n[agent] ${provider.id === 'builtin' ? 'built-in fixer' : provider.model}: ${outcome.promptTokens}+${outcome.completionTokens} tokens, ${cost}. Nothing was written; apply the diff to use it.\n`);
+    err(`[agent] ${outcome.patch.summary}\n[agent] ${provider.id === 'builtin' ? 'built-in fixer' : provider.model}: ${outcome.promptTokens}+${outcome.completionTokens} tokens, ${cost}. Nothing was written; apply the diff to use it.\n`);
     return 0;
   }
-  io.stderr.write(`autodev fix: no patch: ${outcome.reason}\n`);
+  err(`autodev fix: no patch: ${outcome.reason}\n`);
   return 1;
 }

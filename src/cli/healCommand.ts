@@ -16,6 +16,7 @@ import { SimpleGitPort } from '../core/git/simpleGitPort';
 import type { HealConfig } from '../core/heal/healController';
 import type { HealEvent, ReproducerResult } from '../core/heal/healEvents';
 import { HealSession } from '../core/heal/healSession';
+import { createSecretMasker, maskDeep, type SecretMasker } from '../core/privacy/secretMasker';
 import { reproducedByLine } from '../core/replay/reproducer';
 import type { RuntimeSettings } from '../core/runtime/containerRuntime';
 import { DockerRuntime } from '../core/runtime/dockerRuntime';
@@ -113,7 +114,9 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
   if (p.commit && !(await gitPort.isRepo(p.dir))) throw new AutoDevError('Usage', `--commit needs a git repository, and ${p.dir} is not one (git init it first)`);
   const provider: LlmProvider = createProvider(p.providerConfig);
   const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
-  const printer = p.json ? new JsonPrinter(io) : new HumanPrinter(io);
+  // Events arrive masked by the session; the printers mask again what they write (errors and reasons composed here).
+  const outputMasker = createSecretMasker({ workspaceDir: p.dir, secrets: p.providerConfig.apiKey ? [p.providerConfig.apiKey] : [] });
+  const printer = p.json ? new JsonPrinter(io, outputMasker) : new HumanPrinter(io, outputMasker);
   try {
     await runtime.ping();
     p.settings = await selectBaseImage(runtime, p.dir, p.settings, io);
@@ -200,10 +203,11 @@ interface Printer {
 
 /** One JSON object per line per event; every object has `kind`. */
 class JsonPrinter implements Printer {
-  constructor(private readonly io: CliIo) {}
+  constructor(private readonly io: CliIo, private readonly masker: SecretMasker) {}
 
   private write(o: Record<string, unknown>): void {
-    this.io.stdout.write(JSON.stringify(o) + '\n');
+    // Masked value by value, so a marker never cuts through a JSON escape.
+    this.io.stdout.write(JSON.stringify(maskDeep(o, this.masker)) + '\n');
   }
 
   event(e: HealEvent): void {
@@ -249,10 +253,10 @@ class JsonPrinter implements Printer {
 
 /** Readable progress for people. */
 class HumanPrinter implements Printer {
-  constructor(private readonly io: CliIo) {}
+  constructor(private readonly io: CliIo, private readonly masker: SecretMasker) {}
 
   private out(text: string): void {
-    this.io.stdout.write(text + '\n');
+    this.io.stdout.write(this.masker.maskText(text) + '\n');
   }
 
   event(e: HealEvent): void {
@@ -294,7 +298,7 @@ class HumanPrinter implements Printer {
       case 'push':
         return this.out(`[git] ${e.ok ? 'pushed' : `push failed: ${e.message}`}`);
       case 'error':
-        this.io.stderr.write(`[autodev] ${e.code}: ${e.message}\n`);
+        this.io.stderr.write(this.masker.maskText(`[autodev] ${e.code}: ${e.message}`) + '\n');
         return;
       case 'done': {
         if (e.reproducer) this.out(`[autodev] ${reproducedByLine(e.reproducer)}`);

@@ -1,5 +1,6 @@
 /** `autodev`: the headless front end of the same core the extension uses. Exit 2 on usage/environment errors. */
 import { isAutoDevError } from '../core/errors';
+import { maskKnownShapes } from '../core/privacy/secretMasker';
 import type { CliIo } from './args';
 import { runCommand } from './runCommand';
 import { detectCommand } from './detectCommand';
@@ -62,11 +63,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return await command(rest, io);
   } catch (err) {
     if (isAutoDevError(err)) {
-      io.stderr.write(`autodev ${name}: ${err.message}\n${err.detail ? err.detail + '\n' : ''}`);
+      // Error text can carry app output (a build log, a trace): masked for known credential shapes.
+      io.stderr.write(maskKnownShapes(`autodev ${name}: ${err.message}\n${err.detail ? err.detail + '\n' : ''}`).text);
       if (err.code === 'Usage') io.stderr.write(`\nRun "autodev --help" for usage.\n`);
       return 2;
     }
-    io.stderr.write(`autodev ${name}: unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    io.stderr.write(maskKnownShapes(`autodev ${name}: unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`).text);
     return 2;
   }
 }

@@ -1,12 +1,15 @@
 /** The one "AutoDev" LogOutputChannel: component tags, perf markers, and secrets masked before anything is written. */
 import * as vscode from 'vscode';
 import type { Disposable } from '../core/lifecycle';
+import { createSecretMasker, type SecretMasker } from '../core/privacy/secretMasker';
 
 export type LogComponent = 'runtime' | 'crash' | 'agent' | 'verify' | 'git' | 'webview' | 'command' | 'perf' | 'review' | 'model' | 'trust';
 
 export class AutodevLog implements Disposable {
   readonly channel: vscode.LogOutputChannel;
-  private readonly secrets = new Set<string>();
+  /** Keys and known credential shapes; the deployed workspace's masker (its .env values, observed secrets) on top. */
+  private readonly own: SecretMasker = createSecretMasker({ secrets: [] });
+  private workspace: SecretMasker | null = null;
 
   constructor() {
     this.channel = vscode.window.createOutputChannel('AutoDev', { log: true });
@@ -14,17 +17,17 @@ export class AutodevLog implements Disposable {
 
   /** Values (API keys) to mask in everything logged from now on. Short values are ignored: they would mask noise. */
   addSecret(value: string | undefined): void {
-    if (value && value.length >= 8) this.secrets.add(value);
+    if (value && value.length >= 8) this.own.addSecret(value, 'configured-key');
+  }
+
+  /** The deployed workspace's masker (null when nothing is deployed). */
+  useWorkspaceMasker(masker: SecretMasker | null): void {
+    this.workspace = masker;
   }
 
   mask(text: string): string {
-    let out = text;
-    for (const s of this.secrets) out = out.split(s).join('***');
-    // Known key shapes, in case a key arrived some other way (env var, pasted into a URL).
-    return out
-      .replace(/\b(sk-(?:or-v1-|proj-)?[A-Za-z0-9_-]{16,})/g, 'sk-***')
-      .replace(/\bAIza[0-9A-Za-z_-]{30,}/g, 'AIza***')
-      .replace(/(\/\/[^/\s:@]+:)[^/\s@]+@/g, '$1***@');
+    const out = this.own.maskText(text);
+    return this.workspace ? this.workspace.maskText(out) : out;
   }
 
   info(component: LogComponent, message: string): void {

@@ -170,7 +170,7 @@ export class AutodevServices implements vscode.Disposable {
     for (const s of secrets) this.log.addSecret(s);
     fs.mkdirSync(this.context.globalStorageUri.fsPath, { recursive: true });
     const gitPort = await createGitPort();
-    const controller: HealController = new HealSession({
+    const session = new HealSession({
       workspaceDir: dir,
       runtime: settings.runtime,
       containerRuntime: new DockerRuntime({ dockerHost: settings.dockerHost }),
@@ -184,6 +184,9 @@ export class AutodevServices implements vscode.Disposable {
       gitPort,
       budgetFile: path.join(this.context.globalStorageUri.fsPath, 'budget.json'),
     }, { capabilityCache: this.capabilities });
+    // The output channel masks with the workspace's masker too (its .env values, credentials the proxy saw).
+    this.log.useWorkspaceMasker(session.masker);
+    const controller: HealController = session;
     const subscriptions = new DisposableStore();
     subscriptions.register(controller.onEvent((e) => this.onHealEvent(e)));
     this.deployment = { dir, name, scope, controller, gitPort, subscriptions };
@@ -233,6 +236,7 @@ export class AutodevServices implements vscode.Disposable {
     const d = this.deployment;
     if (!d) return;
     this.deployment = null;
+    this.log.useWorkspaceMasker(null);
     await d.subscriptions.dispose();
     try {
       await d.controller.dispose();

@@ -1,7 +1,7 @@
 /** `autodev.privacy.confirmBeforeSend`: wraps an LlmProvider so each request first shows what would leave the machine. */
 import * as vscode from 'vscode';
 import { AutoDevError } from '../core/errors';
-import { REDACTION_MARKER } from '../core/agent/redaction';
+import { REDACTION_MARKER } from '../core/privacy/secretMasker';
 import type { CompletionRequest, CompletionResult, LlmProvider } from '../core/agent/llmProvider';
 
 /**

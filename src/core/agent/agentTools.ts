@@ -7,8 +7,7 @@ import * as path from 'node:path';
 import { AutoDevError, isAutoDevError } from '../errors';
 import type { PatchFile, ToolDefinition } from './llmProvider';
 import { checkRelativePath, resolveWorkspacePath } from './pathPolicy';
-import { REDACTION_MARKER } from './redaction';
-import type { Redactor } from './redaction';
+import { REDACTION_MARKER, type SecretMasker } from '../privacy/secretMasker';
 
 /** Files larger than this are not read or written through the tools. */
 export const MAX_FILE_BYTES = 256 * 1024;
@@ -90,7 +89,7 @@ export class AgentToolSession {
 
   constructor(
     private readonly workspaceDir: string,
-    private readonly redactor: Redactor,
+    private readonly masker: SecretMasker,
   ) {}
 
   /** The staged changes, in the order first touched. */
@@ -152,7 +151,7 @@ export class AgentToolSession {
   private readFile(rel: string): ToolExecution {
     const f = this.load(rel);
     if (f.text === null) return { ok: false, content: `error: ${f.rel} does not exist. Use list_files to see what there is.` };
-    const r = this.redactor.redact(f.text);
+    const r = this.masker.mask(f.text);
     return { ok: true, content: r.text, file: { path: f.rel, lines: [1, Math.max(1, countLines(f.text))] }, redactions: r.counts };
   }
 
@@ -181,7 +180,7 @@ export class AgentToolSession {
     entries = [...new Set(entries)].sort();
     const shown = entries.slice(0, MAX_LIST_ENTRIES);
     const more = entries.length > shown.length ? `\n… and ${entries.length - shown.length} more` : '';
-    const r = this.redactor.redact(shown.join('\n') + more);
+    const r = this.masker.mask(shown.join('\n') + more);
     return { ok: true, content: r.text || '(empty directory)', redactions: r.counts };
   }
 

@@ -4,7 +4,7 @@
  * model uses, so path policy, staging, diffs and the ledger are exercised the same way.
  */
 import type { ChatMessage, CompletionRequest, CompletionResult, LlmProvider, ToolCall } from './llmProvider';
-import { parseFirstMessage } from './fixPrompt';
+import { parseFirstMessage, unfence } from './fixPrompt';
 import { addNodeDependency, addRequirement, guardDivision, guardMissingKey, guardNoneAttribute, npmPackageFor, optionalChain, pythonPackageFor, safeLookup } from './builtinFixes';
 
 type Assistant = Extract<ChatMessage, { role: 'assistant' }>;
@@ -142,7 +142,7 @@ export class BuiltinFixer implements LlmProvider {
     const lastCall = last?.toolCalls?.[0];
     const turn = request.messages.filter((m) => m.role === 'assistant').length + 1;
     const result = lastCall ? request.messages.slice(lastAssistantIdx + 1).find((m) => m.role === 'tool' && m.toolCallId === lastCall.id) : undefined;
-    const resultText = result && result.role === 'tool' ? result.content : '';
+    const resultText = result && result.role === 'tool' ? unfence(result.content) : '';
 
     if (!lastCall) return reply([call(turn, 'read_file', { path: plan.file })]);
 

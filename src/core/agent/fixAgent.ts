@@ -9,11 +9,11 @@ import type { CrashReport } from '../crash/crashReport';
 import { AutoDevError, isAutoDevError } from '../errors';
 import type { AgentActivity, LedgerRecord } from '../heal/healEvents';
 import { AGENT_TOOLS, AGENT_TOOL_NAMES, AgentToolSession, MAX_FILE_BYTES, canonicalArgs, workspaceListing } from './agentTools';
-import { BudgetTracker } from './budget';
-import { SYSTEM_PROMPT, buildFirstMessage, textToolInstructions } from './fixPrompt';
+import { BudgetTracker, estimateCostUsd } from './budget';
+import { SYSTEM_PROMPT, buildFirstMessage, fence, newFenceNonce, textToolInstructions } from './fixPrompt';
 import type { ChatMessage, FixLimits, LlmProvider, PendingPatch, ToolCall } from './llmProvider';
 import { resolveWorkspacePath } from './pathPolicy';
-import { createRedactor, mergeCounts } from './redaction';
+import { countMasks, type SecretMasker } from '../privacy/secretMasker';
 import { parseTextToolCalls } from './textToolCalls';
 import { unifiedDiff } from './unifiedDiff';
 
@@ -26,8 +26,8 @@ export interface FixAgentOptions {
   limits: FixLimits;
   attempt: number;
   previousAttempts: { summary: string; diff: string; whyRefused: string }[];
-  /** Configured secret values (API keys) to mask, in addition to .env values and known key formats. */
-  secrets: string[];
+  /** The one masker (workspace .env values, configured keys, observed credentials, known formats). */
+  masker: SecretMasker;
   /** Shared across attempts of an incident (and the day); a private one is made from `limits` when absent. */
   budget?: BudgetTracker;
   onActivity?: (a: AgentActivity) => void;
@@ -69,6 +69,12 @@ export interface FixOutcome {
 const MAX_LOG_LINES = 20;
 const MAX_PAYLOAD_CHARS = 200_000;
 const LOOP_REPEATS = 3;
+/** Tool calls executed per reply; the rest are answered with an error (300 calls once made 150 MB requests). */
+export const MAX_TOOL_CALLS_PER_REPLY = 16;
+/** The longest tool-call argument (or text reply) repeated back to the model in later requests. */
+export const MAX_ECHO_CHARS = 16_000;
+/** Characters per request: above this, the oldest tool results are elided (and the model is told). */
+export const MAX_REQUEST_CHARS = 600_000;
 
 /** Rough token count (≈4 characters per token) for the ledger before the provider reports actual usage. */
 export function estimateTokens(text: string): number {
@@ -78,14 +84,17 @@ export function estimateTokens(text: string): number {
 interface Tracked {
   message: ChatMessage;
   files: { path: string; lines: [number, number] }[];
-  redactions: Record<string, number>;
+  /** A tool result that may be elided when the request grows too large. */
+  elidable?: boolean;
 }
 
 /** Runs one fix attempt. Throws AutoDevError('Cancelled') when `signal` aborts; provider failures end the attempt. */
 export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
   const { crash, provider, limits } = opts;
-  const redactor = createRedactor({ workspaceDir: opts.workspaceDir, secrets: opts.secrets });
-  const session = new AgentToolSession(opts.workspaceDir, redactor);
+  const masker = opts.masker;
+  const session = new AgentToolSession(opts.workspaceDir, masker);
+  // Fresh per attempt: every data block of this conversation carries it, and no untrusted text can contain it.
+  const nonce = newFenceNonce();
   const budget = opts.budget ?? new BudgetTracker({ limits: { maxCostUsd: limits.maxCostUsd, dailyCostUsd: limits.dailyCostUsd, maxTokens: limits.maxTokens } });
   const textMode = opts.toolMode === 'text-json';
   const signature = crash.signature || `${crash.type}:${crash.userFrame?.workspaceFile ?? ''}`;
@@ -94,7 +103,6 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
   const file = crash.userFrame?.workspaceFile;
   let fileText: string | null = null;
   let fileNote: string | undefined;
-  const firstRedactions: Record<string, number> = {};
   const firstFiles: Tracked['files'] = [];
   if (file) {
     try {
@@ -103,20 +111,14 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
       if (size > MAX_FILE_BYTES) fileNote = `it is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit; read parts of it with read_file if needed`;
       else {
         const raw = readFileSync(abs, 'utf8');
-        const r = redactor.redact(raw);
-        fileText = r.text;
-        mergeCounts(firstRedactions, r.counts);
+        fileText = masker.maskText(raw);
         firstFiles.push({ path: file, lines: [1, Math.max(1, raw.split('\n').length - (raw.endsWith('\n') ? 1 : 0))] });
       }
     } catch (err) {
       fileNote = isAutoDevError(err, 'PathRefused') ? `the path policy refuses it (${err.message})` : `it could not be read (${(err as Error).message})`;
     }
   }
-  const red = (s: string) => {
-    const r = redactor.redact(s);
-    mergeCounts(firstRedactions, r.counts);
-    return r.text;
-  };
+  const red = (s: string) => masker.maskText(s);
   const logTail = opts.logTail.slice(-MAX_LOG_LINES).map(red);
   const crashForPrompt: CrashReport = { ...crash, message: red(crash.message), text: crash.text === undefined ? undefined : red(crash.text) };
   const firstMessage = buildFirstMessage({
@@ -128,12 +130,13 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
     logTail,
     previousAttempts: opts.previousAttempts.map((p) => ({ summary: red(p.summary), diff: red(p.diff), whyRefused: red(p.whyRefused) })),
     attempt: opts.attempt,
+    nonce,
   });
 
   const system = textMode ? `${SYSTEM_PROMPT}\n\n${textToolInstructions()}` : SYSTEM_PROMPT;
   const convo: Tracked[] = [
-    { message: { role: 'system', content: system }, files: [], redactions: {} },
-    { message: { role: 'user', content: firstMessage }, files: firstFiles, redactions: firstRedactions },
+    { message: { role: 'system', content: system }, files: [] },
+    { message: { role: 'user', content: firstMessage }, files: firstFiles },
   ];
 
   let promptTokens = 0;
@@ -173,12 +176,15 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
     const check = budget.check(signature);
     if (!check.ok) return outcome({ patch: null, budgetExceeded: true, reason: `stopped: ${check.message}; nothing was applied` });
 
-    // ---- record what leaves the machine, then send ----
+    // ---- bound the request, record what leaves the machine, then send ----
+    if (!fitRequest(convo)) {
+      return outcome({ patch: null, reason: `no fix: the request would exceed ${MAX_REQUEST_CHARS} characters even with every earlier tool result elided` });
+    }
     const messages = convo.map((t) => t.message);
     const payload = JSON.stringify({ model: provider.model, messages, tools: textMode ? [] : AGENT_TOOL_NAMES }, null, 1);
     const files = mergeFiles(convo.flatMap((t) => t.files));
-    const redactions: Record<string, number> = {};
-    for (const t of convo) mergeCounts(redactions, t.redactions);
+    // Every value masked in what is sent, wherever in the pipeline it was masked (log lines arrive masked already).
+    const redactions = countMasks(payload);
     const record: LedgerRecord = {
       id: randomUUID(),
       attempt: opts.attempt,
@@ -212,10 +218,15 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
       return outcome({ patch: null, reason: `no fix: ${message}`, error: { code, message } });
     }
 
+    // Our own estimate wins when the server reports less: a server's usage numbers are not trusted to bound spending.
     const usage = result.usage;
-    const p = usage?.promptTokens ?? record.tokens.prompt;
-    const c = usage?.completionTokens ?? estimateTokens(JSON.stringify(result.message));
-    const reqCost = usage?.costUsd ?? null;
+    const ownPrompt = record.tokens.prompt;
+    const ownCompletion = estimateTokens(JSON.stringify(result.message));
+    const p = Math.max(usage?.promptTokens ?? 0, ownPrompt);
+    const c = Math.max(usage?.completionTokens ?? 0, ownCompletion);
+    const under = usage !== undefined && (usage.promptTokens < p || usage.completionTokens < c);
+    const ownCost = under ? estimateCostUsd(provider.model, p, c) : null;
+    const reqCost = usage?.costUsd === undefined ? null : ownCost !== null ? Math.max(usage.costUsd, ownCost) : usage.costUsd;
     promptTokens += p;
     completionTokens += c;
     cost = cost === null || reqCost === null ? null : cost + reqCost;
@@ -231,7 +242,7 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
       calls = parseTextToolCalls(assistant.content);
       viaText = calls.length > 0;
     }
-    convo.push({ message: viaText ? { ...assistant, toolCalls: undefined } : assistant, files: [], redactions: {} });
+    convo.push({ message: echoOf(viaText ? { ...assistant, toolCalls: undefined } : assistant), files: [] });
 
     if (!calls.length) {
       const said = (assistant.content ?? '').trim();
@@ -243,13 +254,20 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
       const nudge = textMode
         ? 'Reply with one JSON tool call, e.g. {"name": "read_file", "arguments": {"path": "app.py"}}. Call finish when the fix is staged.'
         : 'Use the tools (read_file, list_files, edit_file, write_file) to make the fix, then call finish. Do not answer in prose.';
-      convo.push({ message: { role: 'user', content: nudge }, files: [], redactions: {} });
+      convo.push({ message: { role: 'user', content: nudge }, files: [] });
       continue;
     }
     nudged = false;
 
     const textResults: string[] = [];
-    for (const call of calls) {
+    for (const [index, call] of calls.entries()) {
+      if (index >= MAX_TOOL_CALLS_PER_REPLY) {
+        // Not run: answered, so the conversation stays well-formed, and cheap to repeat.
+        const skipped = fence(nonce, 'TOOL RESULT', `error: not run: at most ${MAX_TOOL_CALLS_PER_REPLY} tool calls are executed per reply (this reply had ${calls.length}); send the others in your next reply`);
+        if (viaText) textResults.push(`Result of ${call.name.slice(0, 40)} (error):\n${skipped}`);
+        else convo.push({ message: { role: 'tool', toolCallId: call.id, content: skipped }, files: [] });
+        continue;
+      }
       const readLike = call.name === 'read_file' || call.name === 'list_files';
       const key = `${call.name}\0${canonicalArgs(call.arguments)}${readLike ? `\0${session.version}` : ''}`;
       const seen = (loopCounts.get(key) ?? 0) + 1;
@@ -284,21 +302,63 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
         };
         return outcome({ patch, reason: patch.summary });
       }
-      const tracked: Tracked = { message: { role: 'tool', toolCallId: call.id, content: exec.content }, files: exec.file ? [exec.file] : [], redactions: mergeCounts({}, exec.redactions ?? {}) };
+      // Tool results hold workspace text (file bodies, names, the model's own arguments): fenced like all data.
+      const content = fence(nonce, 'TOOL RESULT', exec.content);
+      const tracked: Tracked = { message: { role: 'tool', toolCallId: call.id, content }, files: exec.file ? [exec.file] : [], elidable: true };
       // Native calls (even from a model run in text mode) need tool messages; calls parsed from text get a user message.
       if (viaText) {
-        textResults.push(`Result of ${call.name}${exec.ok ? '' : ' (error)'}:\n${exec.content}`);
-        const last = convo[convo.length - 1];
-        if (textResults.length === 1 && last.message.role !== 'user') convo.push({ message: { role: 'user', content: '' }, files: [], redactions: {} });
-        const holder = convo[convo.length - 1];
-        holder.message = { role: 'user', content: textResults.join('\n\n') };
-        holder.files.push(...tracked.files);
-        mergeCounts(holder.redactions, tracked.redactions);
+        textResults.push(`Result of ${call.name.slice(0, 40)}${exec.ok ? '' : ' (error)'}:\n${content}`);
+        holderOf(convo).files.push(...tracked.files);
       } else {
         convo.push(tracked);
       }
     }
+    if (viaText && textResults.length) {
+      const holder = holderOf(convo);
+      holder.message = { role: 'user', content: textResults.join('\n\n') };
+    }
   }
+}
+
+/** The user message that carries text-mode tool results of the latest reply (created after the assistant's). */
+function holderOf(convo: Tracked[]): Tracked {
+  const last = convo[convo.length - 1];
+  if (last.message.role === 'user' && last.elidable) return last;
+  const holder: Tracked = { message: { role: 'user', content: '' }, files: [], elidable: true };
+  convo.push(holder);
+  return holder;
+}
+
+/** The assistant message as repeated in later requests: huge arguments and replies are not echoed back in full. */
+function echoOf(m: ChatMessage): ChatMessage {
+  if (m.role !== 'assistant') return m;
+  const content = m.content && m.content.length > MAX_ECHO_CHARS ? `${m.content.slice(0, MAX_ECHO_CHARS)}\n… (${m.content.length - MAX_ECHO_CHARS} more characters not repeated)` : m.content;
+  const toolCalls = m.toolCalls?.map((c, i) =>
+    i >= MAX_TOOL_CALLS_PER_REPLY || c.arguments.length > MAX_ECHO_CHARS
+      ? { ...c, name: c.name.slice(0, 64), arguments: JSON.stringify({ elided: `${c.arguments.length} characters of arguments not repeated` }) }
+      : c,
+  );
+  return { ...m, content, ...(toolCalls ? { toolCalls } : {}) };
+}
+
+/**
+ * Keeps the request under MAX_REQUEST_CHARS by eliding the oldest tool results first; the model is told in the
+ * elided result's place. False when even that is not enough.
+ */
+function fitRequest(convo: Tracked[]): boolean {
+  const size = (t: Tracked) => JSON.stringify(t.message).length;
+  let total = convo.reduce((n, t) => n + size(t), 0);
+  for (const t of convo) {
+    if (total <= MAX_REQUEST_CHARS) return true;
+    if (!t.elidable || !('content' in t.message) || typeof t.message.content !== 'string') continue;
+    const before = size(t);
+    const note = `[elided by AutoDev: this earlier tool result (${t.message.content.length} characters) was removed to keep the request under ${MAX_REQUEST_CHARS} characters; call the tool again if you still need it]`;
+    t.message = { ...t.message, content: note } as ChatMessage;
+    t.files = [];
+    t.elidable = false;
+    total += size(t) - before;
+  }
+  return total <= MAX_REQUEST_CHARS;
 }
 
 function mergeFiles(files: { path: string; lines: [number, number] }[]): { path: string; lines: [number, number] }[] {

@@ -32,11 +32,15 @@ export interface OpenAiProviderOptions {
   maxRetryAfterMs?: number;
   /** 'free' for a local model server (the Ollama preset): cost 0 instead of "unknown". */
   pricing?: 'free' | 'table';
+  /** Longest reply read, in bytes (default 8 MiB): a fix needs far less, and a huge reply is not held in memory. */
+  maxReplyBytes?: number;
   /** Called before each retry (for logs and tests). */
   onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void;
   /** Waits between retries; tests may record instead. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+const DEFAULT_MAX_REPLY_BYTES = 8 * 1024 * 1024;
 
 const abortableSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -177,7 +181,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         parsed = acc.result();
       } else {
         // Not streamed (stream disabled, or a server that ignored `stream: true`).
-        const text = await res.text();
+        const parts: Uint8Array[] = [];
+        for await (const chunk of this.bodyChunks(res, arm)) parts.push(chunk);
+        const text = Buffer.concat(parts).toString('utf8');
         const json = safeJson(text);
         if (json === undefined) throw new WireError(`the model endpoint answered with something that is not JSON: ${text.slice(0, 200)}`, undefined, true);
         parsed = completionFromBody(json);
@@ -206,11 +212,18 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   private async *bodyChunks(res: Response, arm: () => void): AsyncGenerator<Uint8Array> {
     if (!res.body) return;
     const reader = res.body.getReader();
+    const limit = this.opts.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+    let total = 0;
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) return;
         arm();
+        total += value?.length ?? 0;
+        if (total > limit) {
+          await reader.cancel().catch(() => undefined);
+          throw new WireError(`the model's reply exceeded ${Math.round(limit / 1024 / 1024)} MiB; AutoDev stopped reading it (a fix needs far less)`, undefined, false);
+        }
         if (value) yield value;
       }
     } finally {

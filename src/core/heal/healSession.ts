@@ -12,7 +12,8 @@ import { crashFromExit } from '../crash/exitCrash';
 import { isStdinEof, NEEDS_INPUT_ADVICE } from '../crash/needsInput';
 import { runFixAgent } from '../agent/fixAgent';
 import { FsPatchApplier } from '../agent/workspacePatch';
-import { createRedactor, type Redactor } from '../agent/redaction';
+import { createSecretMasker, type SecretMasker } from '../privacy/secretMasker';
+import { maskHealEvent } from './maskedEvent';
 import { BudgetTracker } from '../agent/budget';
 import { BuiltinFixer } from '../agent/builtinFixer';
 import { MemoryCapabilityCache, capabilityKey, chooseAgentProvider, type ToolCapabilityCache } from '../agent/toolCallingProbe';
@@ -107,7 +108,8 @@ export class HealSession implements HealController {
   private readonly abort = new AbortController();
   private readonly applier: PatchApplier;
   private readonly gitPort: GitPort;
-  private readonly redactor: Redactor;
+  /** The one masker of this workspace: every event, log line, prompt and commit message passes through it. */
+  readonly masker: SecretMasker;
   private readonly workspaceId: string;
   private readonly quietMs: number;
   private readonly cooldownMs: number;
@@ -125,7 +127,6 @@ export class HealSession implements HealController {
   private crashThisRun = false;
   private reachableThisRun = false;
   private announceGen = 0;
-  private readonly observedSecrets: string[] = [];
   private readonly capabilities: ToolCapabilityCache;
   private occurrences = new Map<string, number>();
   private endedAt = new Map<string, number>();
@@ -143,7 +144,7 @@ export class HealSession implements HealController {
     this.sm = new HealStateMachine((c) => this.emit({ kind: 'state', state: c.state, previous: c.previous, at: c.at, ...(c.reason ? { reason: c.reason } : {}) }));
     this.applier = config.applier ?? new FsPatchApplier();
     this.gitPort = config.gitPort ?? new SimpleGitPort();
-    this.redactor = createRedactor({ workspaceDir: config.workspaceDir, secrets: config.secrets });
+    this.masker = createSecretMasker({ workspaceDir: config.workspaceDir, secrets: config.secrets });
     this.workspaceId = workspaceIdOf(config.workspaceDir);
     this.quietMs = options.scannerQuietMs ?? DEFAULT_QUIET_MS;
     this.cooldownMs = options.cooldownMs ?? DEFAULT_COOLDOWN_MS;
@@ -186,7 +187,8 @@ export class HealSession implements HealController {
 
   private emit(e: HealEvent): void {
     if (this.disposed && e.kind !== 'done') return;
-    this.events.fire(e);
+    // App log lines are masked as they arrive (onMainLine); everything else is masked here, once, for every consumer.
+    this.events.fire(e.kind === 'log' && e.line.stream !== 'system' ? e : maskHealEvent(e, this.masker));
   }
 
   private to(state: HealState, reason?: string): void {
@@ -260,9 +262,7 @@ export class HealSession implements HealController {
 
   /** Masks configured/.env secrets and credentials seen in recorded requests (apps do log their headers). */
   private mask(text: string): string {
-    let out = this.redactor.redact(text).text;
-    for (const s of this.observedSecrets) if (out.includes(s)) out = out.split(s).join('[masked]');
-    return out;
+    return this.masker.maskText(text);
   }
 
   private onMainLine(line: LogLine): void {
@@ -309,14 +309,7 @@ export class HealSession implements HealController {
           return host ? `http://127.0.0.1:${host}` : null;
         },
         port: this.options.proxyPort,
-        mask: (t) => this.redactor.redact(t).text,
-        onSecret: (v) => {
-          if (this.observedSecrets.includes(v)) return;
-          this.observedSecrets.push(v);
-          // Longest first, so a whole "Bearer x" is masked before its token part; bounded.
-          this.observedSecrets.sort((a, b) => b.length - a.length);
-          if (this.observedSecrets.length > 200) this.observedSecrets.pop();
-        },
+        masker: this.masker,
       });
       this.proxy = this.store.register(proxy);
       this.proxyContainerPort = containerPort;
@@ -596,7 +589,7 @@ export class HealSession implements HealController {
         limits: this.config.fix,
         attempt,
         previousAttempts: incident.previousAttempts,
-        secrets: [...this.config.secrets, ...this.observedSecrets],
+        masker: this.masker,
         budget: this.budget,
         toolMode,
         onActivity: (activity) => {
@@ -766,7 +759,8 @@ export class HealSession implements HealController {
   }
 
   private async commit(incident: Incident, patch: PendingPatch, verification: VerificationResult): Promise<void> {
-    const message = buildCommitMessage({ crash: incident.crash, patch, attempts: incident.attempts, verification });
+    // The trace and message are app output: masked before they reach git history (and a push).
+    const message = this.mask(buildCommitMessage({ crash: incident.crash, patch, attempts: incident.attempts, verification }));
     try {
       if (!(await this.gitPort.isRepo(this.config.workspaceDir))) throw new AutoDevError('GitError', 'The workspace is not a git repository; the fix was applied but not committed.');
       const branch = this.config.git.branch === 'fix-branch' ? fixBranchName(incident.crash.signature) : undefined;

@@ -7,7 +7,7 @@ import { Agent, createServer, type IncomingMessage, type Server, type ServerResp
 import type { AddressInfo, Socket } from 'node:net';
 import httpProxy from 'http-proxy';
 import { Emitter, type Disposable } from '../lifecycle';
-import { isSecretName, maskHeaders, maskInlineSecrets, maskQuery } from './secretMasking';
+import { maskHeaders, maskQuery, requestSecretValues, type SecretMasker } from '../privacy/secretMasker';
 
 /** One request/response pair as shown to people and models: secrets masked, bodies cut at `bodyLimit` bytes. */
 export interface RecordedExchange {
@@ -56,13 +56,11 @@ export interface RecordingProxyOptions {
   replayBodyLimit?: number;
   /** Port to listen on (0 = any). */
   port?: number;
-  /** Extra masking (e.g. the agent's redactor with the workspace's .env values). */
-  mask?: (text: string) => string;
   /**
-   * Called with each credential value the proxy masked (auth header tokens, cookie values, secret query values),
-   * so the app's own log lines and prompts can mask them too when the app prints them.
+   * The workspace's masker. It learns each credential value the proxy sees (auth header tokens, Basic passwords,
+   * cookie values, secret query values), so the app's own log lines and prompts are masked when the app prints them.
    */
-  onSecret?: (value: string) => void;
+  masker: SecretMasker;
 }
 
 interface Entry {
@@ -84,7 +82,7 @@ export class RecordingProxy implements Disposable {
   private readonly capacity: number;
   private readonly bodyLimit: number;
   private readonly replayBodyLimit: number;
-  private readonly mask: (text: string) => string;
+  private readonly masker: SecretMasker;
   private readonly changed = new Emitter<RecordedExchange>();
   /** Fires when an exchange completes (or fails). */
   readonly onExchange = this.changed.event;
@@ -94,7 +92,7 @@ export class RecordingProxy implements Disposable {
     this.capacity = Math.max(1, options.capacity ?? 100);
     this.bodyLimit = Math.max(0, options.bodyLimit ?? 8 * 1024);
     this.replayBodyLimit = options.replayBodyLimit ?? 1024 * 1024;
-    this.mask = options.mask ?? ((t) => t);
+    this.masker = options.masker;
     // xfwd off: the app sees the request as the client sent it; keep-alive agent keeps the added latency low.
     this.proxy = httpProxy.createProxyServer({ ws: true, xfwd: false, agent: this.agent });
     this.proxy.on('proxyRes', (proxyRes, req) => this.onProxyResponse(proxyRes, req));
@@ -219,11 +217,13 @@ export class RecordingProxy implements Disposable {
   private record(req: IncomingMessage, upgrade: boolean): Entry {
     const raw = req.url ?? '/';
     const q = raw.indexOf('?');
+    // Learned before anything is recorded, so the request's own body and echoes are masked too.
+    for (const v of requestSecretValues(req.headers, q >= 0 ? raw.slice(q + 1) : '')) this.masker.addSecret(v);
     const exchange: RecordedExchange = {
       id: this.nextId++,
       method: req.method ?? 'GET',
       path: q >= 0 ? raw.slice(0, q) : raw,
-      query: q >= 0 ? this.mask(maskQuery(raw.slice(q + 1))) : '',
+      query: q >= 0 ? this.masker.maskText(maskQuery(raw.slice(q + 1))) : '',
       requestHeaders: this.maskHeaderValues(req.headers),
       requestBody: '',
       requestBytes: 0,
@@ -240,7 +240,6 @@ export class RecordingProxy implements Disposable {
     };
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = v;
-    if (this.options.onSecret) for (const v of secretValues(req.headers, q >= 0 ? raw.slice(q + 1) : '')) this.options.onSecret(v);
     const entry: Entry = {
       exchange,
       replay: { method: exchange.method, url: raw, headers, body: null },
@@ -276,15 +275,13 @@ export class RecordingProxy implements Disposable {
   }
 
   private maskHeaderValues(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-    const masked = maskHeaders(headers);
-    for (const k of Object.keys(masked)) masked[k] = this.mask(masked[k]);
-    return masked;
+    return maskHeaders(headers, this.masker);
   }
 
   private maskBody(chunks: Buffer[]): string {
     if (chunks.length === 0) return '';
     const text = Buffer.concat(chunks).toString('utf8');
-    return this.mask(maskInlineSecrets(text));
+    return this.masker.maskText(text);
   }
 
   async dispose(): Promise<void> {
@@ -302,40 +299,4 @@ function keepFirst(chunks: Buffer[], chunk: Buffer, limit: number): void {
   for (const c of chunks) have += c.length;
   if (have >= limit) return;
   chunks.push(have + chunk.length <= limit ? Buffer.from(chunk) : Buffer.from(chunk.subarray(0, limit - have)));
-}
-
-/** The raw credential values of a request: whole header values, their token part, cookie values, secret query values. */
-function secretValues(headers: IncomingMessage['headers'], query: string): string[] {
-  const out = new Set<string>();
-  const add = (v: string | undefined) => {
-    const t = v?.trim();
-    // Short values ("1", "yes") would mask ordinary words everywhere.
-    if (t && t.length >= 6) out.add(t);
-  };
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || !isSecretName(name)) continue;
-    for (const v of Array.isArray(value) ? value : [value]) {
-      add(v);
-      const scheme = /^\s*\w+\s+(\S+)\s*$/.exec(v);
-      if (scheme) add(scheme[1]);
-      if (/cookie/i.test(name)) for (const part of v.split(/;\s*/)) add(part.split('=').slice(1).join('=').split(';')[0]);
-    }
-  }
-  for (const pair of query.split('&')) {
-    const eq = pair.indexOf('=');
-    if (eq < 0) continue;
-    let name = pair.slice(0, eq);
-    let value = pair.slice(eq + 1);
-    try {
-      name = decodeURIComponent(name);
-      value = decodeURIComponent(value.replace(/\+/g, ' '));
-    } catch {
-      // keep the raw text
-    }
-    if (isSecretName(name)) {
-      add(value);
-      add(pair.slice(eq + 1));
-    }
-  }
-  return [...out];
 }

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
+import { createSecretMasker } from '../../../src/core/privacy/secretMasker';
 import { runFixAgent } from '../../../src/core/agent/fixAgent';
 import type { FixLimits, PendingPatch } from '../../../src/core/agent/llmProvider';
 import type { CrashReport } from '../../../src/core/crash/crashReport';
@@ -38,7 +39,7 @@ async function fixExample(name: string, crashIndex = 0) {
     limits,
     attempt: 1,
     previousAttempts: [],
-    secrets: [],
+    masker: createSecretMasker({ workspaceDir: dir, secrets: [] }),
     onRequest: (r) => ledger.push(r),
   });
   return { dir, crash, outcome, ledger };
@@ -115,7 +116,7 @@ describe('built-in fixer on the example apps (real traces)', () => {
     const [crash] = scanText('Traceback (most recent call last):\n  File "/app/app.py", line 1, in <module>\n    raise ValueError("bad input")\nValueError: bad input\n', {
       pathMapper: createPathMapper({ workspaceDir: dir }),
     });
-    const outcome = await runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, attempt: 1, previousAttempts: [], secrets: [] });
+    const outcome = await runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, attempt: 1, previousAttempts: [], masker: createSecretMasker({ workspaceDir: dir, secrets: [] }) });
     assert.equal(outcome.patch, null);
     assert.match(outcome.reason, /no built-in fix for ValueError; configure a model/);
   });
@@ -132,7 +133,7 @@ describe('built-in fixer on the example apps (real traces)', () => {
   const fixLive = async (dir: string, trace: string) => {
     const [crash] = scanText(trace, { pathMapper: createPathMapper({ workspaceDir: dir }) });
     assert.ok(crash, `a crash is detected in:\n${trace}`);
-    return runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, attempt: 1, previousAttempts: [], secrets: [] });
+    return runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, attempt: 1, previousAttempts: [], masker: createSecretMasker({ workspaceDir: dir, secrets: [] }) });
   };
 
   it('Node MODULE_NOT_FOUND (live node trace): adds the package to package.json dependencies', async () => {

@@ -47,6 +47,14 @@ describe('agent parts', () => {
       assert.deepEqual(parseTextToolCalls('The fix is to check {b} first.'), []);
       assert.deepEqual(parseTextToolCalls('{"name": "Ada", "age": 3}'), []);
     });
+    it('finds a call after a million unclosed "{" in one linear pass (the old parser rescanned from each one)', function () {
+      this.timeout(30_000);
+      const call = '{"name": "read_file", "arguments": {"path": "a.py"}}';
+      assert.deepEqual(parseTextToolCalls('{'.repeat(1_000_000) + call).map((c) => c.name), ['read_file']);
+      assert.deepEqual(parseTextToolCalls('['.repeat(500_000) + '"' + '{'.repeat(500_000)), []);
+      assert.deepEqual(parseTextToolCalls(`I will { think "about it\n${call}`).map((c) => c.name), ['read_file'], 'a stray quote in prose ends with its line');
+      assert.deepEqual(parseTextToolCalls(`first {b} then ${call} and }}}`).map((c) => c.name), ['read_file']);
+    });
   });
 
   describe('SSE reader and accumulator', () => {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AGENT_TOOLS, AgentToolSession, MAX_FILE_BYTES } from '../../../src/core/agent/agentTools';
-import { createRedactor } from '../../../src/core/agent/redaction';
+import { createSecretMasker } from '../../../src/core/privacy/secretMasker';
 
 describe('agent tools', () => {
   let ws: string;
@@ -12,7 +12,7 @@ describe('agent tools', () => {
     ws = mkdtempSync(join(tmpdir(), 'autodev-tools-'));
     writeFileSync(join(ws, 'app.py'), 'x = 1\nTOKEN = "tok-9f8e7d6c5b4a"\n');
     writeFileSync(join(ws, '.env'), 'TOKEN=tok-9f8e7d6c5b4a\n');
-    s = new AgentToolSession(ws, createRedactor({ workspaceDir: ws, secrets: [] }));
+    s = new AgentToolSession(ws, createSecretMasker({ workspaceDir: ws, secrets: [] }));
   });
   afterEach(() => rmSync(ws, { recursive: true, force: true }));
 

@@ -3,7 +3,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RecordingProxy } from '../../../src/core/replay/recordingProxy';
 import { planReproducer, replayRequest, reproducedByLine } from '../../../src/core/replay/reproducer';
-import { maskQuery } from '../../../src/core/replay/secretMasking';
+import { createSecretMasker, maskQuery } from '../../../src/core/privacy/secretMasker';
 
 function startApp(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
@@ -45,7 +45,7 @@ describe('recording proxy (real HTTP)', () => {
         }
       });
     });
-    proxy = new RecordingProxy({ target: () => app.url, capacity: 5, bodyLimit: 16 });
+    proxy = new RecordingProxy({ target: () => app.url, capacity: 5, bodyLimit: 16, masker: createSecretMasker({ secrets: [] }) });
     await proxy.listen();
   });
   afterEach(async () => {
@@ -64,12 +64,12 @@ describe('recording proxy (real HTTP)', () => {
     const [x] = proxy.exchanges();
     assert.equal(x.method, 'GET');
     assert.equal(x.path, '/stats');
-    assert.equal(x.query, 'page=2&api_key=[masked]');
+    assert.equal(x.query, 'page=2&api_key=[REDACTED:header]');
     assert.equal(x.status, 500);
-    assert.equal(x.requestHeaders.authorization, '[masked]');
-    assert.equal(x.requestHeaders.cookie, '[masked]');
+    assert.equal(x.requestHeaders.authorization, '[REDACTED:header]');
+    assert.equal(x.requestHeaders.cookie, '[REDACTED:header]');
     assert.equal(x.requestHeaders['x-request-id'], 'r1');
-    assert.equal(x.responseHeaders['set-cookie'], '[masked]');
+    assert.equal(x.responseHeaders['set-cookie'], '[REDACTED:header]');
     assert.equal(x.responseBody, 'Internal Server E'.slice(0, 16));
     assert.equal(x.responseTruncated, true);
     assert.ok(x.durationMs !== null && x.durationMs >= 0);
@@ -131,21 +131,22 @@ describe('recording proxy (real HTTP)', () => {
     assert.ok(x.error, 'error recorded');
   });
 
-  it('reports the raw credential values it masked (header tokens, cookie values, secret query values)', async () => {
-    const seen: string[] = [];
-    const p = new RecordingProxy({ target: () => app.url, onSecret: (v) => seen.push(v) });
+  it('teaches the masker the raw credential values it saw (header tokens, Basic passwords, cookie values, secret query values)', async () => {
+    const masker = createSecretMasker({ secrets: [] });
+    const p = new RecordingProxy({ target: () => app.url, masker });
     await p.listen();
     try {
       await send(`${p.url}/ok?token=qtoken-123456&page=2`, { headers: { authorization: 'Bearer abcdef123456', cookie: 'sid=cookie-value-1; theme=dark' } });
-      for (const v of ['Bearer abcdef123456', 'abcdef123456', 'cookie-value-1', 'qtoken-123456']) assert.ok(seen.includes(v), v);
-      assert.ok(!seen.includes('dark') && !seen.includes('2'), 'short or non-secret values are not reported');
+      await send(`${p.url}/ok`, { headers: { authorization: `Basic ${Buffer.from('bob:basic-pass-77').toString('base64')}` } });
+      for (const v of ['abcdef123456', 'cookie-value-1', 'qtoken-123456', 'basic-pass-77']) assert.ok(!masker.maskText(`app printed ${v} here`).includes(v), v);
+      assert.equal(masker.maskText('theme dark page 2'), 'theme dark page 2', 'short or non-secret values are not learned');
     } finally {
       await p.dispose();
     }
   });
 
   it('answers 502 when the app is not running', async () => {
-    const p = new RecordingProxy({ target: () => null });
+    const p = new RecordingProxy({ target: () => null, masker: createSecretMasker({ secrets: [] }) });
     await p.listen();
     try {
       const r = await send(`${p.url}/`);
@@ -234,6 +235,6 @@ describe('reproducer plan', () => {
   });
 
   it('masks credential-like query parameters only', () => {
-    assert.equal(maskQuery('a=1&token=x&password=y&q=z'), 'a=1&token=[masked]&password=[masked]&q=z');
+    assert.equal(maskQuery('a=1&token=x&password=y&q=z'), 'a=1&token=[REDACTED:header]&password=[REDACTED:header]&q=z');
   });
 });
