@@ -59,10 +59,11 @@ export interface DecodedRecord {
 
 /**
  * Decodes a JSON log line whose record holds a multi-line stack. Null for anything else (the common case costs
- * two char tests and one `indexOf`: a record with a trace always holds an escaped newline).
+ * a char test and two `indexOf`s: a record with a trace holds an escaped newline, or structlog's `exc_type`).
  */
 export function decodeJsonRecord(line: string): DecodedRecord | null {
-  if (line.charCodeAt(line.length - 1) !== 125 || line.indexOf('\\n') < 0) return null;
+  if (line.charCodeAt(line.length - 1) !== 125) return null;
+  if (line.indexOf('\\n') < 0 && line.indexOf('"exc_type"') < 0) return null;
   // A collector may print its own prefix before the record (`[time] {"level":50,...}`).
   const start = line.charCodeAt(0) === 123 ? 0 : line.indexOf('{"');
   if (start < 0) return null;
