@@ -255,6 +255,9 @@ export class HealSession implements HealController {
     if (sub) store.register(sub as Disposable);
     store.register(session.onLine((line) => this.onMainLine(line)));
     store.register(session.onExit((exit) => this.onMainExit(exit)));
+    // The output ending is the earliest sign of an exit: a trace still waiting for its quiet period is complete.
+    const ended = session.onOutputEnd?.(() => this.scanner?.flush());
+    if (ended) store.register(ended);
     this.to('RUNNING');
     // The proxy follows the port the app really listens on (found in the container), not only the declared one.
     await this.ensureProxy(image.ports[0] ?? 0);

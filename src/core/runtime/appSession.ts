@@ -3,7 +3,7 @@
  * the port the app turned out to listen on, or to run an edit of an app whose image owns its files (rebuilt with
  * layer cache). Lines and exits flow through one ordered stream across containers.
  */
-import type { Disposable } from '../lifecycle';
+import { Emitter, type Disposable } from '../lifecycle';
 import type { AppImage, ContainerExit, ContainerRun, ContainerSession, LogLine, RuntimeSettings } from './containerRuntime';
 import type { ExecResult } from './containerExec';
 import { HeldEmitter } from './dockerSession';
@@ -42,6 +42,7 @@ const delay = (ms: number, signal?: AbortSignal) =>
 export class AppSession implements ContainerSession {
   private readonly lines = new HeldEmitter<LogLine>(BACKLOG_LINES);
   private readonly exits = new HeldEmitter<ContainerExit>(10);
+  private readonly outputEnds = new Emitter<void>();
   private inner!: ContainerHandle;
   private innerSubs: Disposable[] = [];
   private image: AppImage;
@@ -100,6 +101,10 @@ export class AppSession implements ContainerSession {
     return this.exits.event(listener);
   }
 
+  onOutputEnd(listener: () => void): Disposable {
+    return this.outputEnds.event(listener);
+  }
+
   input(data: string | Buffer): boolean {
     const stdin = this.inner.stdin;
     if (!stdin) return false;
@@ -136,6 +141,10 @@ export class AppSession implements ContainerSession {
         if (handle === this.inner) this.exits.fire({ ...e, run: run(e.run) });
       }),
     ];
+    const ended = handle.session.onOutputEnd?.(() => {
+      if (handle === this.inner) this.outputEnds.fire();
+    });
+    if (ended) this.innerSubs.push(ended);
   }
 
   private system(text: string): void {
@@ -234,6 +243,7 @@ export class AppSession implements ContainerSession {
     if (this.ownedTag) await this.deps.removeImage(this.ownedTag).catch(() => undefined);
     this.lines.dispose();
     this.exits.dispose();
+    this.outputEnds.dispose();
   }
 
   dispose(): Promise<void> {

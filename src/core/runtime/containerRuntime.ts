@@ -114,6 +114,12 @@ export interface ContainerSession extends Disposable {
   /** Fires once per run of the container (again after restart). */
   onExit(listener: (exit: ContainerExit) => void): Disposable;
   /**
+   * Fires when the container's output stream ends (the process closed stdout/stderr: it is exiting, or the engine
+   * dropped the stream). Comes well before the exit, which waits for the engine's confirmation: the crash scanner
+   * ends a pending trace here.
+   */
+  onOutputEnd?(listener: () => void): Disposable;
+  /**
    * Resolves with the container port the app listens on once it does (its socket table, else the port it prints),
    * published on the host — re-published by recreating the container if it was not; null when it exits first or
    * listens on no reachable port within `timeoutMs`.

@@ -99,6 +99,7 @@ export class DockerContainerSession implements ContainerRun {
   readonly publishedPorts = new Map<number, number>();
   private readonly lineEmitter = new HeldEmitter<LogLine>(BACKLOG_LINES);
   private readonly exitEmitter = new HeldEmitter<ContainerExit>(10);
+  private readonly outputEndEmitter = new Emitter<void>();
   private seq = 0;
   private runs = 0;
   private current: Run | undefined;
@@ -131,6 +132,10 @@ export class DockerContainerSession implements ContainerRun {
 
   onExit(listener: (exit: ContainerExit) => void): Disposable {
     return this.exitEmitter.event(listener);
+  }
+
+  onOutputEnd(listener: () => void): Disposable {
+    return this.outputEndEmitter.event(listener);
   }
 
   /** Attaches, then starts the container (first run, and every restart). */
@@ -206,6 +211,7 @@ export class DockerContainerSession implements ContainerRun {
     if (run) await Promise.race([run.finished, delay(DRAIN_MS)]);
     this.lineEmitter.dispose();
     this.exitEmitter.dispose();
+    this.outputEndEmitter.dispose();
   }
 
   dispose(): Promise<void> {
@@ -242,6 +248,7 @@ export class DockerContainerSession implements ContainerRun {
     const onEnd = () => {
       if (done) return;
       done = true;
+      this.outputEndEmitter.fire();
       if (run.ended || this.stopped || run.suppressExit) {
         decoder.flush();
         run.markDrained();
