@@ -1,7 +1,8 @@
 /**
- * The envelope around a process's own output, removed per line before the parsers see it: a docker / CRI
- * timestamp, a compose `web-1  | ` service prefix (whose name routes the line to that service's trace state), and
- * structured (JSON) log records whose stack-bearing field is expanded into the lines of the trace it holds.
+ * The envelope around a process's own output, removed per line before the parsers see it: a compose `web-1  | `
+ * service prefix (whose name routes the line to that service's trace state), and structured (JSON) log records
+ * whose stack-bearing field is expanded into the lines of the trace it holds. Per-line prefixes a process or a
+ * collector adds (timestamps, levels, loggers, threads, `docker logs -t`) are learned per trace (LinePrefix).
  */
 
 /** What a JSON log record says besides its stack; kept in the crash report. */
@@ -13,9 +14,6 @@ export interface LogRecord {
 
 /** `web-1  | `, `web_1 | ` (docker compose v2 / v1: service name, replica index, padding, bar). */
 const COMPOSE = /^([A-Za-z0-9][\w.-]*?[-_]\d+) *\|(?: |$)/;
-/** `docker logs -t` (RFC 3339 with nanoseconds) and the CRI format (`<ts> stdout F `). */
-const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d) (?:(?:stdout|stderr) [PF] )?/;
-
 /** The service a compose-prefixed line came from and the line without the envelope. */
 export interface Unwrapped {
   service: string;
@@ -24,20 +22,16 @@ export interface Unwrapped {
 
 const NO_SERVICE = '';
 
-/** Strips a leading docker timestamp and a compose prefix; cheap (two char tests) for lines that have neither. */
+/** False for a line without a compose prefix (the common case, one `indexOf`). */
+export function mayHaveEnvelope(line: string): boolean {
+  const bar = line.indexOf('|');
+  return bar > 0 && bar < 80;
+}
+
+/** Strips a compose prefix and names the service it came from. */
 export function unwrapLine(line: string): Unwrapped {
-  let body = line;
-  const c = body.charCodeAt(0);
-  if (c >= 48 && c <= 57 && body.charCodeAt(4) === 45 && body.charCodeAt(10) === 84) {
-    const t = TIMESTAMP.exec(body);
-    if (t) body = body.slice(t[0].length);
-  }
-  const bar = body.indexOf('|');
-  if (bar > 0 && bar < 80) {
-    const m = COMPOSE.exec(body);
-    if (m) return { service: m[1], body: body.slice(m[0].length) };
-  }
-  return { service: NO_SERVICE, body };
+  const m = COMPOSE.exec(line);
+  return m ? { service: m[1], body: line.slice(m[0].length) } : { service: NO_SERVICE, body: line };
 }
 
 /** Keys whose string value may hold a whole trace (pino/bunyan `err.stack`, winston `stack`, ECS, logstash, ...). */

@@ -3,7 +3,7 @@
  * from JSON log records (a record is a whole trace: it is emitted as soon as its line is read).
  */
 import type { CrashReport } from './crashReport';
-import { decodeJsonRecord, unwrapLine, type LogRecord } from './logEnvelope';
+import { decodeJsonRecord, mayHaveEnvelope, unwrapLine, type LogRecord } from './logEnvelope';
 import { MAX_LINE } from './logPrefix';
 import type { ReportBuilder } from './reportBuilder';
 import { TraceAssembler } from './traceAssembler';
@@ -34,8 +34,15 @@ export class LogRouter {
 
   /** Feeds one clean line of `stream`. */
   feed(line: string, lineNo: number, stream: string): void {
-    const { service, body } = unwrapLine(line);
-    const a = this.assembler(service ? `${stream}\0${service}` : stream);
+    // Most lines have no envelope: two char tests, no allocation.
+    let body = line;
+    let key = stream;
+    if (mayHaveEnvelope(line)) {
+      const u = unwrapLine(line);
+      body = u.body;
+      if (u.service) key = `${stream}\0${u.service}`;
+    }
+    const a = this.assembler(key);
     const decoded = decodeJsonRecord(body);
     if (!decoded) {
       // Only a record may be longer than a trace line: cut what turned out not to be one.

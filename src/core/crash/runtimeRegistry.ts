@@ -41,6 +41,12 @@ export const MARKERS: readonly MarkerStarts[] = (() => {
   return [...byMarker.values()];
 })();
 
+/**
+ * One pass over an idle line that finds whether any marker is on it (most lines hold none): cheaper than an
+ * `indexOf` per marker.
+ */
+export const ANY_MARKER = new RegExp(MARKERS.map((m) => m.marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+
 const BY_LANGUAGE = new Map<string, RuntimeSpec>((RUNTIMES as readonly RuntimeSpec[]).map((r) => [r.language, r]));
 
 /** True when the frame is in the app's own code for the trace's language (anything else: a frame is user code). */

@@ -1,6 +1,6 @@
 /** Finds where traces start in a stream of clean lines and hands each line to the parser of the current trace. */
 import { rubyStart } from './rubyBacktrace';
-import { MARKERS } from './runtimeRegistry';
+import { ANY_MARKER, MARKERS } from './runtimeRegistry';
 import type { RawTrace, StartContext, TraceParser } from './traceParser';
 
 /** Lines kept for start functions that look back (a header above the first frame, Node's source excerpt). */
@@ -92,6 +92,7 @@ export class TraceAssembler {
   }
 
   private idle(line: string, lineNo: number): void {
+    if (!ANY_MARKER.test(line)) return;
     const markers = MARKERS;
     for (let k = 0; k < markers.length; k++) {
       const m = markers[k];

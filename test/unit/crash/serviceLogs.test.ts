@@ -75,9 +75,10 @@ describe('crashes in what real services print', () => {
   });
 
   describe('envelopes', () => {
-    it('strips docker timestamps (and the CRI stream tag) and compose prefixes', () => {
-      assert.deepEqual(unwrapLine('2024-05-02T09:14:04.123456789Z web-1  | Traceback'), { service: 'web-1', body: 'Traceback' });
-      assert.deepEqual(unwrapLine('2024-05-02T09:14:04Z stderr F   File "x"'), { service: '', body: '  File "x"' });
+    it('strips compose prefixes (v2 and v1 names, empty lines) and names the service', () => {
+      assert.deepEqual(unwrapLine('web-1  | Traceback'), { service: 'web-1', body: 'Traceback' });
+      assert.deepEqual(unwrapLine('api_2 |   File "x"'), { service: 'api_2', body: '  File "x"' });
+      assert.deepEqual(unwrapLine('web-1  |'), { service: 'web-1', body: '' });
       assert.deepEqual(unwrapLine('a | b'), { service: '', body: 'a | b' }, 'a table row is no compose prefix');
     });
 
