@@ -34,6 +34,9 @@ import { VscodeLmProvider, selectLmChatModel } from './vscodeLmProvider';
 import { cloneRepository, validateRepositoryUrl } from './repositoryClone';
 import { pickModel, pickPresetForKey, KEY_PRESETS } from './modelPicker';
 import type { AutodevApi } from './autodevApi';
+import { pickEntry } from './entryPicker';
+import { cleanUp } from './cleanUpCommand';
+import { openAppTerminal } from './appTerminal';
 
 /** One deployment: its controller and everything subscribed to it. */
 interface Deployment {
@@ -43,6 +46,8 @@ interface Deployment {
   controller: HealController;
   gitPort: GitPort;
   subscriptions: DisposableStore;
+  /** The entry picked for this deploy (quick pick or setting), for the app terminal. */
+  entry?: string;
 }
 
 export class AutodevServices implements vscode.Disposable {
@@ -124,6 +129,8 @@ export class AutodevServices implements vscode.Disposable {
     reg('autodev.fixes.revert', (fix?: FixRecord) => this.revertFix(this.requireFix(fix)));
     reg('autodev.fixes.push', (fix?: FixRecord) => this.pushFix(this.requireFix(fix)));
     reg('autodev.raiseMemoryLimit', () => this.requireDeployment().controller.raiseMemoryLimit());
+    reg('autodev.cleanUp', () => cleanUp(new DockerRuntime({ dockerHost: readSettings(this.deployment?.scope).dockerHost }), this.log));
+    reg('autodev.openAppTerminal', () => this.openAppTerminal());
   }
 
   // ── deploy ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -166,6 +173,9 @@ export class AutodevServices implements vscode.Disposable {
     const started = performance.now();
     await this.disposeDeployment();
     const settings = readSettings(scope);
+    // Several apps could run and no setting says which: the user picks (the CLI lists them and asks for --entry).
+    const entry = await pickEntry(dir, settings.runtime.entry);
+    if (entry) settings.runtime = { ...settings.runtime, entry };
     const secrets = await this.keys.all(KEY_PRESETS);
     for (const s of secrets) this.log.addSecret(s);
     fs.mkdirSync(this.context.globalStorageUri.fsPath, { recursive: true });
@@ -189,7 +199,7 @@ export class AutodevServices implements vscode.Disposable {
     const controller: HealController = session;
     const subscriptions = new DisposableStore();
     subscriptions.register(controller.onEvent((e) => this.onHealEvent(e)));
-    this.deployment = { dir, name, scope, controller, gitPort, subscriptions };
+    this.deployment = { dir, name, scope, controller, gitPort, subscriptions, entry: settings.runtime.entry };
     controller.setAutoHealPaused(this.autoHealPaused);
     this.diagnostics.setWorkspace(dir);
     this.feed.setWorkspaceName(name);
@@ -200,8 +210,13 @@ export class AutodevServices implements vscode.Disposable {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `AutoDev: deploying ${name}`, cancellable: true },
       async (progress, token) => {
+        // The current build step, as Docker announces it (its output streams to Mission Control meanwhile).
+        let lastStep = 0;
         const sub = controller.onEvent((e) => {
-          if (e.kind === 'build') progress.report({ message: e.text.trim().split('\n').pop()?.slice(0, 80) });
+          if (e.kind !== 'build' || (!e.step && !e.note)) return;
+          const increment = e.step ? ((e.step.index - lastStep) / e.step.total) * 100 : undefined;
+          if (e.step) lastStep = e.step.index;
+          progress.report({ message: e.text.slice(0, 100), ...(increment ? { increment } : {}) });
         });
         this.deploying = true;
         try {
@@ -243,6 +258,16 @@ export class AutodevServices implements vscode.Disposable {
     } catch (err) {
       this.log.error('runtime', 'stopping the previous deployment failed', err);
     }
+  }
+
+  /** A terminal attached to the app (its stdin open), for programs that want input. */
+  private async openAppTerminal(): Promise<void> {
+    assertTrusted(vscode.workspace.isTrusted, 'deploy');
+    const d = this.requireDeployment();
+    // The deployed container has no stdin; the terminal's container replaces it.
+    await d.controller.stop();
+    const settings = readSettings(d.scope);
+    openAppTerminal(this.context.extensionPath, d.dir, { ...settings.runtime, ...(d.entry ? { entry: d.entry } : {}) }, settings.dockerHost);
   }
 
   private requireDeployment(): Deployment {
@@ -298,6 +323,10 @@ export class AutodevServices implements vscode.Disposable {
         if (e.healed) {
           void vscode.window.showInformationMessage(`AutoDev healed ${e.fix ? fixLabel(e.fix) : 'the crash'}${e.mttrMs !== undefined ? ` in ${(e.mttrMs / 1000).toFixed(1)} s` : ''}.`, 'Show Fixes').then((pick) => {
             if (pick) void vscode.commands.executeCommand('autodev.views.fixes.focus');
+          });
+        } else if (e.nothingToHeal === 'needs-input') {
+          void vscode.window.showInformationMessage(`AutoDev: ${e.reason}`, 'Open App Terminal').then((pick) => {
+            if (pick) void vscode.commands.executeCommand('autodev.openAppTerminal');
           });
         } else if (!e.fix) {
           void vscode.window.showInformationMessage(`AutoDev: ${e.reason}`); // e.g. the app exited 0: nothing to heal

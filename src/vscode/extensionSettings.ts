@@ -28,6 +28,7 @@ export interface AutodevSettings {
 const nonEmpty = (s: string | undefined): string | undefined => (s && s.trim() ? s.trim() : undefined);
 const oneOf = <T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T =>
   (allowed as readonly string[]).includes(value ?? '') ? (value as T) : fallback;
+const validPort = (n: number | undefined): boolean => typeof n === 'number' && Number.isInteger(n) && n > 0 && n < 65536;
 const positive = (n: number | undefined, fallback: number): number => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : fallback);
 
 /** Settings for the workspace folder `scope` (resource-scoped settings may differ per folder). */
@@ -44,6 +45,8 @@ export function readSettings(scope?: vscode.Uri): AutodevSettings {
       pidsLimit: positive(c.get<number>('runtime.pidsLimit'), DEFAULT_RUNTIME_SETTINGS.pidsLimit),
       ports,
       env: {},
+      ...(nonEmpty(c.get<string>('runtime.entry')) ? { entry: nonEmpty(c.get<string>('runtime.entry')) } : {}),
+      ...(validPort(c.get<number>('runtime.port')) ? { port: c.get<number>('runtime.port') } : {}),
     },
     dockerHost: nonEmpty(c.get<string>('runtime.dockerHost')),
     model: {
