@@ -11,6 +11,7 @@ export const BENCH_KEYS = [
   'rawDockerLogsLinesPerSec',
   'pipelineVsRaw',
   'restartToRunningMs',
+  'rebuildRestartToRunningMs',
   'mttrMachineMs',
   'webviewHeapMbAfter1MLines',
   'crashToCardMs',

@@ -24,7 +24,7 @@ import type { AppImage, BuildEvent, ContainerExit, ContainerSession, LogLine, Ru
 import { SimpleGitPort, fixBranchName } from '../git/simpleGitPort';
 import { RecordingProxy, type RecordedExchange, type ReplayableRequest } from '../replay/recordingProxy';
 import { describeResponse, planReproducer, replayRequest, type ReproducerPlan } from '../replay/reproducer';
-import { removeReplayState, writeReplayState } from '../replay/replayStateFile';
+import { writeReplayState } from '../replay/replayStateFile';
 import { probeListening } from '../replay/portProbe';
 import type { GitPort, HealConfig, HealController, PatchApplier } from './healController';
 import type { FixRecord, HealEvent, HealState, ReproducerResult, VerificationResult } from './healEvents';
@@ -326,8 +326,6 @@ export class HealSession implements HealController {
         this.store.register(proxy.onExchange(() => (timer ??= setTimeout(write, 200))));
         this.store.register(toDisposable(() => (timer ? (clearTimeout(timer), write()) : undefined)));
         write();
-        // The recording belongs to this session: it goes when the session ends (no files left in the temp folder).
-        this.store.register(toDisposable(() => removeReplayState(this.config.workspaceDir)));
       }
     }
     this.announceProxy(containerPort);

@@ -71,7 +71,9 @@ export class BuildProgressTracker {
     const message = stripAnsi(daemonMessage).trim();
     if (!this.step) return message;
     const first = this.firstErrorLine();
-    const where = `step ${this.step.index}/${this.step.total} (${this.step.text})`;
-    return first && first !== message ? `${where} failed: ${first}` : `${where} failed: ${message}`;
+    // The daemon's "The command '…' returned a non-zero code: N" repeats the step: its exit code is what is new.
+    const code = /returned a non-zero code:\s*(\d+)/.exec(message)?.[1];
+    const where = `step ${this.step.index}/${this.step.total} (${this.step.text}) failed${code ? ` with exit code ${code}` : ''}`;
+    return `${where}: ${first ?? message}`;
   }
 }

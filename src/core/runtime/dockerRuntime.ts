@@ -16,7 +16,7 @@ import { AppSession, type ContainerHandle } from './appSession';
 import { BuildProgressTracker, stripAnsi } from './buildProgress';
 import { execInContainer } from './containerExec';
 import { describeEntry } from './entryDetection';
-import { removeOlderImages } from './housekeeping';
+import { removeOlderImages, removeStaleReplayFiles } from './housekeeping';
 
 const PING_TIMEOUT_MS = 3000;
 const PULL_TIMEOUT_MS = 180_000;
@@ -122,6 +122,7 @@ export class DockerRuntime implements ContainerRuntime {
   async buildImage(workspaceDir: string, settings: RuntimeSettings, onEvent?: (e: BuildEvent) => void, signal?: AbortSignal): Promise<AppImage> {
     await this.ping();
     await this.cleanupOrphans().catch(() => 0);
+    await removeStaleReplayFiles().catch(() => 0);
     const dir = path.resolve(workspaceDir);
     const plan = await planBuild(dir, settings, { hasPip: (image) => this.hasPip(image, onEvent, signal) });
     onEvent?.({ kind: 'note', text: `entry: ${describeEntry(plan.entry)}` });
@@ -148,6 +149,7 @@ export class DockerRuntime implements ContainerRuntime {
       }
     };
     let buildError: string | undefined;
+    const before = await this.docker.getImage(tag).inspect().then((i) => i.Id, () => undefined);
     try {
       const stream = await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
         t: tag,
@@ -184,7 +186,8 @@ export class DockerRuntime implements ContainerRuntime {
     }
     if (buildError !== undefined) throw this.buildError(dir, plan, stripAnsi(buildError), tail, settings, progress);
     // The image just built replaces this workspace's older ones (a rebuild leaves them untagged).
-    await removeOlderImages(this.docker, workspaceId, tag).catch(() => undefined);
+    const after = await this.docker.getImage(tag).inspect().then((i) => i.Id, () => undefined);
+    if (after !== before) await removeOlderImages(this.docker, workspaceId, tag).catch(() => undefined);
     return { tag, kind: plan.kind, workdir: plan.workdir, appDir: plan.appDir, mountSource: plan.mountSource, builtFrom: realDir(dir), ports: plan.ports, cmd: plan.cmd };
   }
 

@@ -57,6 +57,23 @@ export async function removeOlderImages(docker: Docker, workspaceId: string, kee
   return removed;
 }
 
+/**
+ * Removes replay files whose writer has exited (`autodev replay DIR` reads a finished heal's file until then).
+ * Runs with every build, as the orphan-container cleanup does.
+ */
+export async function removeStaleReplayFiles(tmp = tmpdir()): Promise<number> {
+  const dir = replayStateDir(tmp);
+  let removed = 0;
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.endsWith('.json')) continue;
+    const state = await readReplayStateFile(path.join(dir, name));
+    if (state && writerAlive(state)) continue;
+    await rm(path.join(dir, name), { force: true }).catch(() => undefined);
+    removed++;
+  }
+  return removed;
+}
+
 /** Everything AutoDev made that can go now: no container a live AutoDev process owns, no scratch folder in use. */
 export async function findLeftovers(docker: Docker, query: LeftoverQuery = {}): Promise<Leftover[]> {
   const out: Leftover[] = [];

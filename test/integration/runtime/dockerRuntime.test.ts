@@ -194,7 +194,7 @@ describe('DockerRuntime (real engine)', function () {
     const w = watch(session);
     await w.waitForLine(/^tick 10$/);
     // What a daemon restart does to a hijacked attach connection: it just ends.
-    (session as unknown as { current: { stream: { destroy(): void } } }).current.stream.destroy();
+    (session as unknown as { inner: { session: { current: { stream: { destroy(): void } } } } }).inner.session.current.stream.destroy();
     await w.nextExit();
     const ticks = w.lines.filter((l) => l.stream === 'stdout').map((l) => l.text);
     assert.deepEqual(ticks, Array.from({ length: 60 }, (_, i) => `tick ${i}`));
@@ -219,7 +219,7 @@ describe('DockerRuntime (real engine)', function () {
     });
     await assert.rejects(runtime.buildImage(dir, TEST_SETTINGS), (err) => {
       assert.ok(isAutoDevError(err, 'BuildFailed'), String(err));
-      assert.match(err.message, /non-zero code: 3/);
+      assert.match(err.message, /step 2\/\d+ \(RUN echo "step output before the failure" && exit 3\) failed with exit code 3: step output before the failure/);
       assert.match(err.detail ?? '', /step output before the failure/);
       return true;
     });
@@ -242,14 +242,13 @@ describe('DockerRuntime (real engine)', function () {
     assert.ok(session.publishedPorts.get(5000)! > 0);
   });
 
-  it('gives a build failure that says why when requirements cannot be installed (no pip)', async () => {
+  it('says plainly when the base image has no pip for the requirements, and builds the app anyway', async () => {
     const dir = workspaces.make({ 'app.py': 'import requests\n', 'requirements.txt': 'requests\n' });
-    await assert.rejects(runtime.buildImage(dir, TEST_SETTINGS), (err) => {
-      assert.ok(isAutoDevError(err, 'BuildFailed'), String(err));
-      assert.match(err.message, /pip/);
-      assert.match(err.detail ?? '', /No module named pip/);
-      return true;
-    });
+    const events: BuildEvent[] = [];
+    const image = await runtime.buildImage(dir, TEST_SETTINGS, (e) => events.push(e));
+    assert.equal(image.kind, 'python');
+    const notes = events.filter((e) => e.kind === 'note').map((e) => (e as { text: string }).text);
+    assert.ok(notes.some((n) => /autodev-offline\/python:3\.11 has no pip, so the declared Python packages were not installed \(requests\)/.test(n)), notes.join('\n'));
   });
 
   it('gives ImageUnavailable naming the fix when the base image is missing and cannot be pulled', async () => {

@@ -20,9 +20,9 @@ const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 const SETTINGS = { ...TEST_SETTINGS, memoryMb: 256 };
 
-function cli(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], stdin?: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, AUTODEV_PYTHON_IMAGE: TEST_SETTINGS.pythonImage, AUTODEV_NODE_IMAGE: TEST_SETTINGS.nodeImage } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, AUTODEV_PYTHON_IMAGE: TEST_SETTINGS.pythonImage, AUTODEV_NODE_IMAGE: TEST_SETTINGS.nodeImage, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -123,7 +123,7 @@ describe('real project shapes (real engine)', function () {
     await assert.rejects(runtime.buildImage(dir, SETTINGS, (e) => events.push(e)), (err) => {
       assert.ok(isAutoDevError(err, 'BuildFailed'), String(err));
       // Docker appends AutoDev's LABEL instructions as steps of their own, hence "3/n".
-      assert.match(err.message, /step 3\/\d+ \(RUN printf .*\) failed: error: widget\.c:3: expected ;/);
+      assert.match(err.message, /step 3\/\d+ \(RUN printf .*\) failed with exit code 2: error: widget\.c:3: expected ;/);
       assert.doesNotMatch(err.message + (err.detail ?? ''), /\x1b/);
       return true;
     });
@@ -174,16 +174,26 @@ describe('real project shapes (real engine)', function () {
     const dir = copyExample('python-divide');
     dirs.push(dir);
     await runtime.buildImage(dir, SETTINGS);
+    // A replay file left by a heal that has exited, in a temp folder of this test's own: any build on the machine
+    // removes such files from the shared one.
+    const tmp = mkdtempSync(path.join(tmpdir(), 'autodev-real-tmp-'));
+    dirs.push(tmp);
+    const shared = process.env.TMPDIR;
+    process.env.TMPDIR = tmp;
+    const replayFile = replayStatePath(dir);
     await writeReplayState(dir, { pid: 2 ** 22 + 1, proxyUrl: null, containerPort: 8000, updatedAt: Date.now(), exchanges: [] });
-    const listed = await cli(['clean', dir, '--dry-run', '--json']);
+    if (shared === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = shared;
+    const env = { TMPDIR: tmp };
+    const listed = await cli(['clean', dir, '--dry-run', '--json'], undefined, env);
     assert.equal(listed.code, 0, listed.stderr);
     const items = listed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; type?: string; description?: string });
     assert.deepEqual(items.filter((i) => i.kind === 'leftover').map((i) => i.type).sort(), ['image', 'replay file']);
-    assert.ok(existsSync(replayStatePath(dir)));
-    const cleaned = await cli(['clean', dir]);
+    assert.ok(existsSync(replayFile));
+    const cleaned = await cli(['clean', dir], undefined, env);
     assert.equal(cleaned.code, 0, cleaned.stderr);
     assert.match(cleaned.stdout, new RegExp(`removed image ${imageTagFor(dir).replace(/[/.]/g, '\\$&')}`));
     assert.deepEqual(await workspaceImages(dir), []);
-    assert.equal(existsSync(replayStatePath(dir)), false);
+    assert.equal(existsSync(replayFile), false);
   });
 });

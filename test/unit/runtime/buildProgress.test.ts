@@ -27,13 +27,13 @@ describe('build progress', () => {
     const steps = out.map((l) => t.push(l)).filter(Boolean);
     assert.deepEqual(steps.map((s) => s!.index), [1, 5]);
     assert.equal(t.firstErrorLine(), 'npm error request to https://registry.npmjs.org/express failed, reason: self-signed certificate in certificate chain');
-    assert.match(t.failure("The command '/bin/sh -c cd /opt/autodev' returned a non-zero code: 1"), /^step 5\/6 \(RUN cd \/opt\/autodev && npm install .*\) failed: npm error request to/);
+    assert.match(t.failure("The command '/bin/sh -c cd /opt/autodev' returned a non-zero code: 1"), /^step 5\/6 \(RUN cd \/opt\/autodev && npm install .*\) failed with exit code 1: npm error request to/);
   });
 
   it('names the compiler error of a failing build step', () => {
     const t = new BuildProgressTracker();
     for (const l of ['Step 4/9 : RUN python3 -m py_compile app.py', ' ---> Running in 1', '  File "app.py", line 3', '    def broken(:', '               ^', 'SyntaxError: invalid syntax']) t.push(l);
-    assert.equal(t.failure('returned a non-zero code: 1'), 'step 4/9 (RUN python3 -m py_compile app.py) failed: SyntaxError: invalid syntax');
+    assert.equal(t.failure('returned a non-zero code: 1'), 'step 4/9 (RUN python3 -m py_compile app.py) failed with exit code 1: SyntaxError: invalid syntax');
   });
 
   it('falls back to the daemon message before any step', () => {
