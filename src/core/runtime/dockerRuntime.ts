@@ -325,7 +325,6 @@ export class DockerRuntime implements ContainerRuntime {
 
   /** Creates and starts one hardened container of `image` publishing `ports` on 127.0.0.1. */
   private async createContainer(image: AppImage, options: StartOptions, ports: number[]): Promise<ContainerHandle> {
-    await this.ping();
     const { settings } = options;
     const env: Record<string, string> = { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...settings.env };
     const exposed: Record<string, object> = {};

@@ -71,10 +71,10 @@ describe('autodev run (built CLI, real engine)', function () {
   it('stops and removes the container on timeout, exiting 124', async () => {
     const dir = path.join(ROOT, 'examples/python-http-stats');
     // The timeout covers the build too: enough for a cached build and the app's first line on a loaded machine.
-    const r = await runCli(['run', dir, '--image', 'autodev-offline/python:3.11', '--timeout-seconds', '8']);
+    const r = await runCli(['run', dir, '--image', 'autodev-offline/python:3.11', '--timeout-seconds', '25']);
     assert.equal(r.code, 124, r.stderr);
     assert.match(r.stdout, /order-stats listening on 0\.0\.0\.0:8000/);
-    assert.match(r.stderr, /timeout after 8 s/);
+    assert.match(r.stderr, /timeout after 25 s/);
     assert.deepEqual(await containersOf(r.pid, dir), []);
   });
 
