@@ -240,7 +240,7 @@ export class ScratchVerifier {
         scanner.flush();
         if (phase === 'after' && !result.sameCrash && !result.exit) {
           // The port the app really listens on (found in its container), else the declared one.
-          const firstPort = (o.verify.healthUrl ? await session.appPort(READY_TIMEOUT_MS, o.signal).catch(() => null) : null) ?? o.image.ports[0];
+          const firstPort = (o.verify.healthUrl ? await session.appPort(this.startup.budget(STARTUP_FLOORS.readyMs), o.signal).catch(() => null) : null) ?? o.image.ports[0];
           const hostPort = firstPort !== undefined ? session.publishedPorts.get(firstPort) : undefined;
           await this.extraChecks(session, hostPort ? `http://127.0.0.1:${hostPort}` : null, result);
         }
