@@ -58,7 +58,7 @@ export function providerConfigFromFlags(flags: Record<string, string | boolean |
   const presetName = preset?.name ?? 'custom';
   const model = (typeof flags.model === 'string' ? flags.model : undefined) ?? preset?.model;
   if (!model) throw new AutoDevError('Usage', '--model is needed with a custom --base-url');
-  return { kind: 'openai', preset: presetName, baseUrl: url, model, apiKey: apiKeyFromEnv(env, presetName), timeoutMs };
+  return { kind: 'openai', preset: presetName, baseUrl: url, model, apiKey: apiKeyFromEnv(env, presetName, url), timeoutMs };
 }
 
 function ledgerLine(r: LedgerRecord): string {

@@ -86,7 +86,7 @@ function parse(argv: string[], io: CliIo): Parsed {
       throw new AutoDevError('Usage', `--base-url "${url}" is not a URL`);
     }
     const presetName = preset?.name ?? 'custom';
-    const apiKey = apiKeyFromEnv(io.env, presetName);
+    const apiKey = apiKeyFromEnv(io.env, presetName, url);
     if (!apiKey && getPreset(presetName)?.needsKey) {
       throw new AutoDevError('Usage', `${getPreset(presetName)!.label} needs an API key: set ${getPreset(presetName)!.keyEnv} or AUTODEV_API_KEY`);
     }

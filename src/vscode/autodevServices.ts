@@ -11,7 +11,8 @@ import { DockerRuntime } from '../core/runtime/dockerRuntime';
 import { HealSession } from '../core/heal/healSession';
 import { createProvider } from '../core/agent/providers';
 import { JsonFileCapabilityCache } from '../core/agent/toolCallingProbe';
-import { apiKeyFromEnv } from '../core/agent/presets';
+import { apiKeyFromEnv, getPreset } from '../core/agent/presets';
+import { endpointOrigin, keyForEndpoint, presetOrigin, type StoredKeys } from '../core/privacy/keyBinding';
 import type { GitPort, HealController } from '../core/heal/healController';
 import type { FixRecord, HealEvent, HealState } from '../core/heal/healEvents';
 import type { LlmProvider } from '../core/agent/llmProvider';
@@ -237,7 +238,7 @@ export class AutodevServices implements vscode.Disposable {
     if (s.model.provider === 'vscode-lm') {
       provider = new VscodeLmProvider(await selectLmChatModel(s.model.model));
     } else if (s.model.provider === 'openai') {
-      const apiKey = (await this.keys.get(s.model.preset)) ?? apiKeyFromEnv(process.env, s.model.preset);
+      const apiKey = await this.keyFor(s.model.preset, s.model.baseUrl ?? getPreset(s.model.preset)?.baseUrl);
       this.log.addSecret(apiKey);
       provider = createProvider({ kind: 'openai', preset: s.model.preset, baseUrl: s.model.baseUrl, model: s.model.model, apiKey, timeoutMs: s.fix.timeoutMs }, { stream: s.model.stream });
     } else {
@@ -245,6 +246,46 @@ export class AutodevServices implements vscode.Disposable {
     }
     this.log.info('model', `using ${provider.id}/${provider.model}`);
     return s.confirmBeforeSend && provider.id !== 'builtin' ? new ConfirmingProvider(provider) : provider;
+  }
+
+  /** Env-var keys the user confirmed for another origin in this window (`preset|origin`). */
+  private readonly confirmedEnvOrigins = new Set<string>();
+
+  /**
+   * The key that may go to `baseUrl`: one bound to its origin, or — after the user confirms, since a workspace's
+   * settings can move the base URL — one entered for another origin. A new key can be entered for it instead.
+   */
+  private async keyFor(preset: string, baseUrl: string | undefined): Promise<string | undefined> {
+    const stored = await this.keys.keys(preset);
+    const env = apiKeyFromEnv(process.env, preset);
+    const envOrigins = [presetOrigin(preset), ...[...this.confirmedEnvOrigins].filter((k) => k.startsWith(`${preset}|`)).map((k) => k.slice(preset.length + 1))];
+    const keys: StoredKeys | undefined = stored ?? (env ? { v: 1, entries: [{ key: env, origins: envOrigins.filter((o): o is string => !!o) }] } : undefined);
+    const decision = keyForEndpoint(keys, baseUrl);
+    if (decision.kind === 'use') return decision.key;
+    if (decision.kind === 'none') return undefined;
+    const send = `Send It to ${decision.origin}`;
+    const other = 'Enter a Key for This Endpoint';
+    const pick = await vscode.window.showWarningMessage(
+      `AutoDev: your ${preset} API key was entered for ${decision.boundTo.join(', ') || 'another endpoint'}, but the model base URL now points at ${decision.origin}.`,
+      { modal: true, detail: `autodev.model.baseUrl decides where the key goes, and a workspace's settings can change it. Send the key only to an endpoint you trust.` },
+      send,
+      other,
+    );
+    if (pick === send) {
+      if (stored) await this.keys.allow(preset, decision.key, decision.origin);
+      else this.confirmedEnvOrigins.add(`${preset}|${decision.origin}`);
+      this.log.info('model', `the ${preset} key may now go to ${decision.origin} (confirmed)`);
+      return decision.key;
+    }
+    if (pick === other) {
+      const value = (await vscode.window.showInputBox({ title: `AutoDev: API key for ${decision.origin}`, prompt: 'Stored in VS Code SecretStorage, bound to this endpoint.', password: true, ignoreFocusOut: true }))?.trim();
+      if (!value) throw new vscode.CancellationError();
+      await this.keys.set(preset, value, decision.origin);
+      this.log.addSecret(value);
+      return value;
+    }
+    this.log.info('model', `not sending the ${preset} key to ${decision.origin}: not confirmed`);
+    throw new vscode.CancellationError();
   }
 
   private async disposeDeployment(): Promise<void> {
@@ -412,7 +453,9 @@ export class AutodevServices implements vscode.Disposable {
       void vscode.window.showInformationMessage(`AutoDev: removed the stored key for ${preset}.`);
       return;
     }
-    await this.keys.set(preset, value.trim());
+    // Bound to the endpoint it is entered for: the preset's own, or (custom) the user's — not a workspace's — base URL.
+    const userBaseUrl = vscode.workspace.getConfiguration('autodev').inspect<string>('model.baseUrl')?.globalValue;
+    await this.keys.set(preset, value.trim(), presetOrigin(preset) ?? endpointOrigin(userBaseUrl));
     this.log.addSecret(value.trim());
     this.log.info('model', `stored an API key for ${preset}`);
     void vscode.window.showInformationMessage(`AutoDev: key for ${preset} stored in SecretStorage.`);

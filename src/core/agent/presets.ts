@@ -50,16 +50,33 @@ export function presetForBaseUrl(baseUrl: string | undefined): ProviderPreset | 
 /**
  * The API key from the environment. With a preset: its own variable, then AUTODEV_API_KEY (never another vendor's
  * key: that would send an OpenAI key to OpenRouter). With 'custom' or an unknown preset: AUTODEV_API_KEY only.
- * With none: the first of AUTODEV_API_KEY, OPENROUTER_API_KEY, GOOGLE_API_KEY, OPENAI_API_KEY.
+ * With none: the first of AUTODEV_API_KEY, OPENROUTER_API_KEY, GOOGLE_API_KEY, OPENAI_API_KEY. With `baseUrl` on another
+ * origin than the preset's: AUTODEV_API_KEY only.
  */
-export function apiKeyFromEnv(env: Record<string, string | undefined>, preset?: string): string | undefined {
+export function apiKeyFromEnv(env: Record<string, string | undefined>, preset?: string, baseUrl?: string): string | undefined {
+  // A vendor's key goes to that vendor's origin only: `--preset openrouter --base-url http://elsewhere` (or a
+  // setting that redirects the preset) gets the generic AUTODEV_API_KEY, never OPENROUTER_API_KEY.
   const p = getPreset(preset);
-  const order = preset === undefined ? ['AUTODEV_API_KEY', ...KEYED.map((k) => k.keyEnv!)] : p ? [...(p.keyEnv ? [p.keyEnv] : []), 'AUTODEV_API_KEY'] : ['AUTODEV_API_KEY'];
+  const goesTo = (q: ProviderPreset) => !baseUrl || sameOrigin(baseUrl, q.baseUrl);
+  const order =
+    preset === undefined
+      ? ['AUTODEV_API_KEY', ...KEYED.filter(goesTo).map((k) => k.keyEnv!)]
+      : p && goesTo(p)
+        ? [...(p.keyEnv ? [p.keyEnv] : []), 'AUTODEV_API_KEY']
+        : ['AUTODEV_API_KEY'];
   for (const name of order) {
     const v = env[name]?.trim();
     if (v) return v;
   }
   return undefined;
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    return new URL(a).origin.toLowerCase() === new URL(b).origin.toLowerCase();
+  } catch {
+    return false;
+  }
 }
 
 const KEYED = [PRESETS.openrouter, PRESETS.gemini, PRESETS.openai];

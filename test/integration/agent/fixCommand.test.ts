@@ -103,4 +103,25 @@ describe('autodev fix', function () {
     assert.equal(fake.requests.length, 1, 'only the probe went to the model');
     assert.match(r.out, /if len\(people\) else 0/);
   });
+
+  it('keeps a vendor key with its vendor: --preset openrouter pointed at another base URL never receives OPENROUTER_API_KEY', async () => {
+    const dir = example('python-worker-keyerror');
+    fake = await startFakeLlm((req) =>
+      (req.body.tools ?? []).some((t: any) => t.function.name === 'probe')
+        ? reply(req, { toolCalls: [{ name: 'probe', arguments: { ok: true } }] })
+        : reply(req, { toolCalls: [{ name: 'finish', arguments: { summary: 'nothing' } }] }),
+    );
+    const vendorKey = 'sk-or-v1-canaryvendorkey0000000000000000';
+    const r = await cli(['fix', dir, '--trace', trace('python-worker-keyerror'), '--preset', 'openrouter', '--base-url', fake.url, '--model', 'm'], { ...env(), OPENROUTER_API_KEY: vendorKey });
+    assert.ok(fake.requests.length > 0, r.err);
+    for (const q of fake.requests) {
+      assert.ok(!JSON.stringify(q.headers).includes(vendorKey) && !q.raw.includes(vendorKey), 'the OpenRouter key never reaches another origin');
+      assert.equal(q.headers.authorization, 'Bearer no-key');
+    }
+    assert.ok(!(r.out + r.err).includes(vendorKey));
+    // The generic key is the one meant for "any base URL I name".
+    const before = fake.requests.length;
+    await cli(['fix', dir, '--trace', trace('python-worker-keyerror'), '--preset', 'openrouter', '--base-url', fake.url, '--model', 'm'], { ...env(), OPENROUTER_API_KEY: vendorKey, AUTODEV_API_KEY: 'generic-key-123456' });
+    assert.equal(fake.requests[before].headers.authorization, 'Bearer generic-key-123456');
+  });
 });
