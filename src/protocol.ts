@@ -4,8 +4,10 @@
  * the host answers with a full `state/snapshot`, then pushes deltas. Log lines travel in batches.
  */
 import type { CrashReport } from './core/crash/crashReport';
-import type { AgentActivity, FixRecord, HealState, LedgerRecord, VerificationResult } from './core/heal/healEvents';
-import type { PendingPatch } from './core/agent/llmProvider';
+import type { FixRecord, HealState } from './core/heal/healEvents';
+import type { AgentActivity, LedgerRecord } from './core/agent/ledger';
+import type { VerificationResult } from './core/replay/replayResults';
+import type { PendingPatch } from './core/patch/pendingPatch';
 import type { LogStream } from './core/runtime/containerRuntime';
 
 export type { HealState } from './core/heal/healEvents';

@@ -1,5 +1,6 @@
 /** The proposed patch: coloured diff (as text), its verification result, and Accept / Reject. */
-import type { FixRecord, VerificationResult } from '../src/core/heal/healEvents';
+import type { FixRecord } from '../src/core/heal/healEvents';
+import type { VerificationResult } from '../src/core/replay/replayResults';
 import type { HealState, PatchDto, WebviewMessage } from '../src/protocol';
 import { classifyDiffLine, diffStat } from './diffLines';
 import { formatCost, formatCount } from './format';

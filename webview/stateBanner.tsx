@@ -10,6 +10,7 @@ const STATE_HINTS: Record<HealState, string> = {
   FIXING: 'agent is working on a patch',
   VERIFYING: 'replaying the crash against the patch in a scratch container',
   REVIEW: 'verified patch waiting for your review',
+  APPLYING: 'patch applied · watching the app run on it',
   HEALED: 'patched, restarted, crash gone',
   FAILED: 'could not heal · see the log',
 };

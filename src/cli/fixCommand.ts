@@ -16,7 +16,7 @@ import { createPathMapper } from '../core/crash/pathMapper';
 import { scanText } from '../core/crash/scanText';
 import { AutoDevError } from '../core/errors';
 import { createSecretMasker, maskDeep } from '../core/privacy/secretMasker';
-import type { LedgerRecord } from '../core/heal/healEvents';
+import type { LedgerRecord } from '../core/agent/ledger';
 import { parseArgs } from './args';
 import type { CliIo } from './args';
 

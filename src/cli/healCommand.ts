@@ -14,7 +14,9 @@ import type { LlmProvider, ProviderConfig } from '../core/agent/llmProvider';
 import { AutoDevError } from '../core/errors';
 import { SimpleGitPort } from '../core/git/simpleGitPort';
 import type { HealConfig } from '../core/heal/healController';
-import type { HealEvent, ReproducerResult } from '../core/heal/healEvents';
+import type { HealEvent } from '../core/heal/healEvents';
+import type { ReproducerResult } from '../core/replay/replayResults';
+import { FsPatchApplier } from '../core/patch/fsPatchApplier';
 import { HealSession } from '../core/heal/healSession';
 import { createSecretMasker, maskDeep, type SecretMasker } from '../core/privacy/secretMasker';
 import { reproducedByLine } from '../core/replay/reproducer';
@@ -138,10 +140,12 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     verify: { windowSeconds: p.verifySeconds, replayUnsafeMethods: false },
     fix: { maxTurns: 8, maxTokens: 200_000, maxCostUsd: 0.5, dailyCostUsd: 5, timeoutMs: 60_000, maxAttempts: p.maxAttempts },
     git: { commit: p.commit, autoPush: p.push, branch: 'current' },
+    applier: new FsPatchApplier(),
     gitPort,
+    capabilities: new JsonFileCapabilityCache(path.join(stateDir, 'tool-capabilities.json')),
     budgetFile: path.join(stateDir, 'budget.json'),
   };
-  const session = new HealSession(config, { capabilityCache: new JsonFileCapabilityCache(path.join(stateDir, 'tool-capabilities.json')) });
+  const session = new HealSession(config);
 
   type Outcome = { code: number; reason: string; done?: Extract<HealEvent, { kind: 'done' }>; reproducer?: ReproducerResult };
   let finish!: (o: Outcome) => void;

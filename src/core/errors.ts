@@ -22,7 +22,9 @@ export type AutoDevErrorCode =
   | 'Usage'
   | 'NotFound'
   | 'Cancelled'
-  | 'Untrusted';
+  | 'Untrusted'
+  /** A bug or an unexpected failure of a dependency: not one of the cases above. */
+  | 'Internal';
 
 export class AutoDevError extends Error {
   constructor(
@@ -37,4 +39,11 @@ export class AutoDevError extends Error {
 
 export function isAutoDevError(err: unknown, code?: AutoDevErrorCode): err is AutoDevError {
   return err instanceof AutoDevError && (code === undefined || err.code === code);
+}
+
+/** Typed errors keep their code; an abort is `Cancelled`; anything else becomes `Internal` with its message. */
+export function toAutoDevError(err: unknown): AutoDevError {
+  if (isAutoDevError(err)) return err;
+  if ((err as { name?: string })?.name === 'AbortError') return new AutoDevError('Cancelled', 'Cancelled.');
+  return new AutoDevError('Internal', err instanceof Error ? err.message : String(err));
 }

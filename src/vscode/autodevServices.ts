@@ -13,7 +13,8 @@ import { createProvider } from '../core/agent/providers';
 import { JsonFileCapabilityCache } from '../core/agent/toolCallingProbe';
 import { apiKeyFromEnv, getPreset } from '../core/agent/presets';
 import { endpointOrigin, keyForEndpoint, presetOrigin, type StoredKeys } from '../core/privacy/keyBinding';
-import type { GitPort, HealController } from '../core/heal/healController';
+import type { HealController } from '../core/heal/healController';
+import type { GitPort } from '../core/git/gitPort';
 import type { FixRecord, HealEvent, HealState } from '../core/heal/healEvents';
 import type { LlmProvider } from '../core/agent/llmProvider';
 import type { WebviewMessage } from '../protocol';
@@ -193,8 +194,9 @@ export class AutodevServices implements vscode.Disposable {
       git: settings.git,
       applier: new WorkspaceEditPatchApplier({ onNote: (text) => this.log.warn('review', text) }),
       gitPort,
+      capabilities: this.capabilities,
       budgetFile: path.join(this.context.globalStorageUri.fsPath, 'budget.json'),
-    }, { capabilityCache: this.capabilities });
+    });
     // The output channel masks with the workspace's masker too (its .env values, credentials the proxy saw).
     this.log.useWorkspaceMasker(session.masker);
     const controller: HealController = session;

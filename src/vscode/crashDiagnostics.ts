@@ -60,7 +60,7 @@ export class CrashDiagnostics implements vscode.Disposable {
         return;
       case 'state':
         if (e.state === 'HEALED') this.clear(this.lastSignature);
-        else if (e.state === 'DEPLOYING' && e.previous === 'IDLE') this.clearAll();
+        else if (e.trigger === 'deployRequested') this.clearAll();
         return;
     }
   }

@@ -1,7 +1,8 @@
 /** Reads `autodev.*` settings into the core's config shapes. Restricted settings are already ignored by VS Code when untrusted. */
 import * as vscode from 'vscode';
 import { DEFAULT_RUNTIME_SETTINGS, type RuntimeSettings } from '../core/runtime/containerRuntime';
-import type { GitSettings, VerifySettings } from '../core/heal/healController';
+import type { VerifySettings } from '../core/heal/healController';
+import type { GitSettings } from '../core/git/gitPort';
 import type { FixLimits } from '../core/agent/llmProvider';
 
 export type ModelProviderSetting = 'builtin' | 'openai' | 'vscode-lm';

@@ -10,6 +10,7 @@ const ICONS: Record<HealState, string> = {
   FIXING: '$(wand)',
   VERIFYING: '$(beaker)',
   REVIEW: '$(diff)',
+  APPLYING: '$(sync~spin)',
   HEALED: '$(heart)',
   FAILED: '$(close)',
 };

@@ -146,7 +146,7 @@ export class MissionControlFeed implements Disposable {
       case 'state': {
         const entry = { state: e.state, at: e.at, reason: e.reason };
         // A fresh deploy starts a new story: the old crash and patch no longer describe the running code.
-        const fresh = e.state === 'DEPLOYING' && e.previous !== 'DEPLOYING';
+        const fresh = e.trigger === 'deployRequested';
         const clearCrash = fresh && this.snap.crash !== null;
         const clearPatch = fresh && this.snap.patch !== null;
         this.snap = {

@@ -1,7 +1,8 @@
 /** Diff review: an `autodev-patch:` document provider serving original/patched text, diff editors, and the review context key. */
 import * as vscode from 'vscode';
-import type { PatchFile, PendingPatch } from '../core/agent/llmProvider';
-import type { FixRecord, HealEvent, VerificationResult } from '../core/heal/healEvents';
+import type { PatchFile, PendingPatch } from '../core/patch/pendingPatch';
+import type { FixRecord, HealEvent } from '../core/heal/healEvents';
+import type { VerificationResult } from '../core/replay/replayResults';
 
 export const PATCH_SCHEME = 'autodev-patch';
 type Side = 'original' | 'patched';

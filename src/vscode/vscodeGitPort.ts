@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { AutoDevError } from '../core/errors';
-import type { GitPort } from '../core/heal/healController';
+import type { GitPort } from '../core/git/gitPort';
 import { SimpleGitPort } from '../core/git/simpleGitPort';
 import { GIT_ERROR_CODES, type GitApi, type GitExtension, type GitRepository } from './gitExtensionApi';
 

@@ -6,8 +6,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AutoDevError } from '../core/errors';
-import type { PatchApplier } from '../core/heal/healController';
-import type { PendingPatch } from '../core/agent/llmProvider';
+import type { PatchApplier } from '../core/patch/patchApplier';
+import type { PendingPatch } from '../core/patch/pendingPatch';
 import { applyThroughEditor, type EditorApplyTiming, type EditorFiles } from '../core/patch/editorPatchApply';
 
 /** Resolves a workspace-relative patch path; refuses anything that would land outside the workspace. */

@@ -9,7 +9,8 @@ import { ConfirmingProvider } from '../../src/vscode/confirmingProvider';
 import { toLmMessages } from '../../src/vscode/vscodeLmProvider';
 import { VsCodeGitPort, getGitApi, pushError } from '../../src/vscode/vscodeGitPort';
 import { execFileSync } from 'node:child_process';
-import type { CompletionRequest, LlmProvider, PendingPatch } from '../../src/core/agent/llmProvider';
+import type { CompletionRequest, LlmProvider } from '../../src/core/agent/llmProvider';
+import type { PendingPatch } from '../../src/core/patch/pendingPatch';
 
 const hasCode = (e: unknown, code: string): boolean => (e as Error)?.name === 'AutoDevError' && (e as { code?: string }).code === code;
 

@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { getGitApi } from '../../src/vscode/vscodeGitPort';
 import { PATCH_SCHEME } from '../../src/vscode/patchReview';
 import type { AutodevApi } from '../../src/vscode/autodevApi';
-import type { PendingPatch } from '../../src/core/agent/llmProvider';
+import type { PendingPatch } from '../../src/core/patch/pendingPatch';
 import { EventLog, activateAutodev, assertFreshExample, until } from './suiteSupport';
 
 describe('Heal loop in VS Code (python-divide, real Docker)', function () {

@@ -294,10 +294,10 @@ describe('mission control with the real host feed', function () {
 
   it('streams batched lines and shows a crash; a reload restores everything from the host', async () => {
     assert.equal(received[0]?.type, 'ready');
-    feed.handle({ kind: 'state', state: 'DEPLOYING', previous: 'IDLE', at: T0 - 2000 });
-    feed.handle({ kind: 'state', state: 'RUNNING', previous: 'DEPLOYING', at: T0 });
+    feed.handle({ kind: 'state', state: 'DEPLOYING', previous: 'IDLE', trigger: 'deployRequested', deploymentId: 1, at: T0 - 2000 });
+    feed.handle({ kind: 'state', state: 'RUNNING', previous: 'DEPLOYING', trigger: 'appStarted', deploymentId: 1, at: T0 });
     for (let i = 1; i <= 3000; i++) feed.handle({ kind: 'log', line: { seq: i, stream: 'stdout', text: `served request ${i}`, time: T0 + i } });
-    feed.handle({ kind: 'state', state: 'CRASHED', previous: 'RUNNING', at: T0 + 4200 });
+    feed.handle({ kind: 'state', state: 'CRASHED', previous: 'RUNNING', trigger: 'crashDetected', deploymentId: 1, at: T0 + 4200 });
     feed.handle({ kind: 'crash', crash: sampleCrash().crash, occurrences: 1, at: T0 + 4200 });
     await h.page.waitForSelector('.crash-card:not(.empty)');
     await h.settle();

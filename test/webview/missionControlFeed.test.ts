@@ -76,7 +76,7 @@ describe('mission control feed', () => {
   it('sends pending lines before a state change or crash, then the event at once', () => {
     const { feed, sent } = setup();
     feed.handle(log(1));
-    feed.handle({ kind: 'state', state: 'CRASHED', previous: 'RUNNING', at: 5 });
+    feed.handle({ kind: 'state', state: 'CRASHED', previous: 'RUNNING', trigger: 'crashDetected', deploymentId: 1, at: 5 });
     feed.handle(log(2));
     feed.handle({ kind: 'crash', crash: sampleCrash().crash, occurrences: 1, at: 6 });
     feed.handle({ kind: 'patch', patch: samplePatch().patch, verification: samplePatch().verification });
@@ -94,8 +94,8 @@ describe('mission control feed', () => {
 
   it('records timeline, activity, ledger cost and fix updates in the snapshot', () => {
     const { feed } = setup();
-    feed.handle({ kind: 'state', state: 'DEPLOYING', previous: 'IDLE', at: 1 });
-    feed.handle({ kind: 'state', state: 'RUNNING', previous: 'DEPLOYING', at: 2 });
+    feed.handle({ kind: 'state', state: 'DEPLOYING', previous: 'IDLE', trigger: 'deployRequested', deploymentId: 1, at: 1 });
+    feed.handle({ kind: 'state', state: 'RUNNING', previous: 'DEPLOYING', trigger: 'appStarted', deploymentId: 1, at: 2 });
     feed.handle({ kind: 'agent/tool', activity: { attempt: 1, tool: 'read_file', args: { path: 'a.py' }, ok: true, result: 'ok', at: 3 } });
     const record = { id: 'r1', attempt: 1, provider: 'openai', model: 'm', files: [], logLines: 3, redactions: {}, tokens: { prompt: 10, completion: 2 }, costUsd: 0.25, at: 4 };
     feed.handle({ kind: 'model/request', record });
@@ -121,7 +121,7 @@ describe('mission control feed', () => {
     assert.equal(sent[sent.length - 1].type, 'patch/didClear');
     feed.handle({ kind: 'patch', patch: samplePatch('p10').patch, verification: samplePatch().verification });
     sent.length = 0;
-    feed.handle({ kind: 'state', state: 'DEPLOYING', previous: 'FAILED', at: 9 });
+    feed.handle({ kind: 'state', state: 'DEPLOYING', previous: 'FAILED', trigger: 'deployRequested', deploymentId: 1, at: 9 });
     assert.equal(feed.snapshot().crash, null);
     assert.equal(feed.snapshot().patch, null);
     assert.deepEqual(sent.map((m) => m.type), ['state/didChange', 'crash/didClear', 'patch/didClear']);
@@ -150,7 +150,7 @@ describe('mission control feed', () => {
       return deliver;
     });
     deliver = false;
-    feed.handle({ kind: 'state', state: 'RUNNING', previous: 'IDLE', at: 1 });
+    feed.handle({ kind: 'state', state: 'RUNNING', previous: 'IDLE', trigger: 'appStarted', deploymentId: 1, at: 1 });
     await new Promise((r) => setImmediate(r));
     assert.equal(feed.attached, false);
     feed.handle(log(1));

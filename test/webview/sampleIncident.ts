@@ -1,5 +1,7 @@
 /** A realistic incident (Flask app, ZeroDivisionError in /stats) as protocol messages, for tests and the screenshot. */
-import type { AgentActivity, FixRecord, LedgerRecord, VerificationResult } from '../../src/core/heal/healEvents';
+import type { FixRecord } from '../../src/core/heal/healEvents';
+import type { AgentActivity, LedgerRecord } from '../../src/core/agent/ledger';
+import type { VerificationResult } from '../../src/core/replay/replayResults';
 import type { CrashDto, LogLineDto, PatchDto } from '../../src/protocol';
 
 export const T0 = Date.UTC(2026, 10, 25, 20, 1, 3);

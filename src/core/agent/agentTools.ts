@@ -5,8 +5,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { AutoDevError, isAutoDevError } from '../errors';
-import type { PatchFile, ToolDefinition } from './llmProvider';
-import { checkRelativePath, resolveWorkspacePath } from './pathPolicy';
+import type { ToolDefinition } from './llmProvider';
+import type { PatchFile } from '../patch/pendingPatch';
+import { checkRelativePath, resolveWorkspacePath } from '../patch/pathPolicy';
 import { REDACTION_MARKER, type SecretMasker } from '../privacy/secretMasker';
 
 /** Files larger than this are not read or written through the tools. */

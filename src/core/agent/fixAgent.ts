@@ -7,15 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { CrashReport } from '../crash/crashReport';
 import { AutoDevError, isAutoDevError } from '../errors';
-import type { AgentActivity, LedgerRecord } from '../heal/healEvents';
+import type { AgentActivity, LedgerRecord } from './ledger';
 import { AGENT_TOOLS, AGENT_TOOL_NAMES, AgentToolSession, MAX_FILE_BYTES, canonicalArgs, workspaceListing } from './agentTools';
-import { BudgetTracker, estimateCostUsd } from './budget';
+import { estimateCostUsd, type BudgetTracker } from './budget';
 import { SYSTEM_PROMPT, buildFirstMessage, fence, newFenceNonce, textToolInstructions } from './fixPrompt';
-import type { ChatMessage, FixLimits, LlmProvider, PendingPatch, ToolCall } from './llmProvider';
-import { resolveWorkspacePath } from './pathPolicy';
+import type { ChatMessage, FixLimits, LlmProvider, ToolCall } from './llmProvider';
+import type { PendingPatch } from '../patch/pendingPatch';
+import { resolveWorkspacePath } from '../patch/pathPolicy';
 import { countMasks, type SecretMasker } from '../privacy/secretMasker';
 import { parseTextToolCalls } from './textToolCalls';
-import { unifiedDiff } from './unifiedDiff';
+import { unifiedDiff } from '../patch/unifiedDiff';
 
 export interface FixAgentOptions {
   workspaceDir: string;
@@ -29,7 +30,8 @@ export interface FixAgentOptions {
   /** The one masker (workspace .env values, configured keys, observed credentials, known formats). */
   masker: SecretMasker;
   /** Shared across attempts of an incident (and the day); a private one is made from `limits` when absent. */
-  budget?: BudgetTracker;
+  /** Spend per crash signature and per day; the caller owns it (one per session or CLI run). */
+  budget: BudgetTracker;
   onActivity?: (a: AgentActivity) => void;
   /**
    * Called once per model request, before it is sent (tokens estimated); the same object is then updated. Not called
@@ -95,7 +97,7 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
   const session = new AgentToolSession(opts.workspaceDir, masker);
   // Fresh per attempt: every data block of this conversation carries it, and no untrusted text can contain it.
   const nonce = newFenceNonce();
-  const budget = opts.budget ?? new BudgetTracker({ limits: { maxCostUsd: limits.maxCostUsd, dailyCostUsd: limits.dailyCostUsd, maxTokens: limits.maxTokens } });
+  const budget = opts.budget;
   const textMode = opts.toolMode === 'text-json';
   const signature = crash.signature || `${crash.type}:${crash.userFrame?.workspaceFile ?? ''}`;
 

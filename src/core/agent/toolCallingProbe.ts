@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { AutoDevError, isAutoDevError } from '../errors';
-import type { LedgerRecord } from '../heal/healEvents';
+import type { LedgerRecord } from './ledger';
 import { BuiltinFixer } from './builtinFixer';
 import { estimateTokens } from './fixAgent';
 import type { ChatMessage, CompletionResult, LlmProvider, ToolDefinition } from './llmProvider';

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { AutoDevError } from '../errors';
-import type { GitPort } from '../heal/healController';
+import type { GitPort } from './gitPort';
 
 /** `autodev/fix-<short-signature>`: a stable branch name per crash signature. */
 export function fixBranchName(signature: string): string {

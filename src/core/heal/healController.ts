@@ -1,7 +1,11 @@
 /** The heal loop as its front ends (VS Code, CLI) drive it. Implemented by HealSession in healSession.ts. */
 import type { Disposable } from '../lifecycle';
-import type { FixLimits, LlmProvider, PendingPatch } from '../agent/llmProvider';
+import type { FixLimits, LlmProvider } from '../agent/llmProvider';
+import type { PendingPatch } from '../patch/pendingPatch';
 import type { ContainerRuntime, RuntimeSettings } from '../runtime/containerRuntime';
+import type { GitPort, GitSettings } from '../git/gitPort';
+import type { PatchApplier } from '../patch/patchApplier';
+import type { ToolCapabilityCache } from '../agent/toolCallingProbe';
 import type { HealEvent, HealState } from './healEvents';
 
 export interface VerifySettings {
@@ -9,30 +13,6 @@ export interface VerifySettings {
   healthUrl?: string;
   command?: string;
   replayUnsafeMethods: boolean; // default false
-}
-
-export interface GitSettings {
-  commit: boolean;
-  autoPush: boolean;
-  branch: 'current' | 'fix-branch';
-}
-
-/** Applies/reverts a patch to the real workspace. Core default writes files atomically; VS Code uses a WorkspaceEdit. */
-export interface PatchApplier {
-  /** Throws AutoDevError('PatchConflict') if a file changed since the patch was computed; writes nothing then. */
-  apply(workspaceDir: string, patch: PendingPatch): Promise<void>;
-  /** Restores every file of the patch byte-for-byte. */
-  revert(workspaceDir: string, patch: PendingPatch): Promise<void>;
-}
-
-/** Git operations the loop needs. simple-git by default; VS Code may use the built-in git extension API. */
-export interface GitPort {
-  isRepo(dir: string): Promise<boolean>;
-  /** Stages exactly `files` and commits; returns the commit sha. */
-  commit(dir: string, files: string[], message: string, branch?: string): Promise<string>;
-  /** Pushes the current branch to its upstream; typed errors NoRemote / PushRejected / GitError. */
-  push(dir: string): Promise<void>;
-  revert(dir: string, sha: string): Promise<string>;
 }
 
 export interface HealConfig {
@@ -47,8 +27,12 @@ export interface HealConfig {
   verify: VerifySettings;
   fix: FixLimits & { maxAttempts: number };
   git: GitSettings;
-  applier?: PatchApplier;
-  gitPort?: GitPort;
+  /** Writes an accepted patch to the workspace (FsPatchApplier; a WorkspaceEdit in VS Code). */
+  applier: PatchApplier;
+  /** Commits and pushes fixes (SimpleGitPort; the built-in git extension in VS Code). */
+  gitPort: GitPort;
+  /** Tool-calling capability per (base URL, model), so a model is probed once. */
+  capabilities: ToolCapabilityCache;
   /** Where daily spend is kept across runs (a JSON file). */
   budgetFile?: string;
 }

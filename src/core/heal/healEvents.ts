@@ -1,71 +1,13 @@
 /** Events of the heal loop. Every consumer (webview, CLI --json, status bar, Problems panel) subscribes to these. */
 import type { CrashReport } from '../crash/crashReport';
 import type { LogLine } from '../runtime/containerRuntime';
-import type { PendingPatch } from '../agent/llmProvider';
+import type { AgentActivity, LedgerRecord } from '../agent/ledger';
+import type { ReproducerResult, VerificationResult } from '../replay/replayResults';
+import type { PendingPatch } from '../patch/pendingPatch';
+import type { HealState, HealTriggerName } from './healMachine';
 
-export type HealState =
-  | 'IDLE'
-  | 'DEPLOYING'
-  | 'RUNNING'
-  | 'CRASHED'
-  | 'FIXING'
-  | 'VERIFYING'
-  | 'REVIEW'
-  | 'HEALED'
-  | 'FAILED';
-
-export const HEAL_STATES: readonly HealState[] = ['IDLE', 'DEPLOYING', 'RUNNING', 'CRASHED', 'FIXING', 'VERIFYING', 'REVIEW', 'HEALED', 'FAILED'];
-
-/** What the reproducer did before and after the patch, e.g. `GET /stats -> 500 before, 200 after`. */
-export interface ReproducerResult {
-  kind: 'http' | 'start' | 'command' | 'none';
-  /** e.g. `GET /stats`, `start`, `python app.py` */
-  description: string;
-  before?: string;
-  after?: string;
-  reproduced: boolean;
-  /** Plain words when it was not replayed (unsafe method, no linked request…). */
-  note?: string;
-}
-
-export interface VerificationResult {
-  passed: boolean;
-  /** One line per check, human readable. */
-  checks: { name: string; passed: boolean; detail: string }[];
-  reproducer?: ReproducerResult;
-  /** Output of the scratch run, tail. */
-  outputTail?: string[];
-}
-
-export interface AgentActivity {
-  attempt: number;
-  tool: string;
-  args: Record<string, unknown> | string;
-  ok: boolean;
-  /** Short result text (first lines). */
-  result: string;
-  at: number;
-}
-
-/** One outbound model request as recorded before it was sent. Nothing secret is in here. */
-export interface LedgerRecord {
-  id: string;
-  attempt: number;
-  provider: string;
-  model: string;
-  baseUrl?: string;
-  /** Files and line ranges included in the request. */
-  files: { path: string; lines: [number, number] }[];
-  /** How many log lines were included. */
-  logLines: number;
-  /** kind → count of masked values in this request. */
-  redactions: Record<string, number>;
-  tokens: { prompt: number; completion: number };
-  costUsd: number | null;
-  /** The redacted payload, for the "Sent to model" panel. */
-  payload?: string;
-  at: number;
-}
+export type { HealState } from './healMachine';
+export { HEAL_STATES } from './healMachine';
 
 export interface FixRecord {
   id: string;
@@ -88,7 +30,11 @@ export interface FixRecord {
 }
 
 export type HealEvent =
-  | { kind: 'state'; state: HealState; previous: HealState; at: number; reason?: string }
+  /**
+   * A state change: `trigger` says what happened, `deploymentId` counts deploys of this session (a new one starts
+   * at each `deployRequested`), `incidentId` names the incident the change belongs to (the FixRecord's id).
+   */
+  | { kind: 'state'; state: HealState; previous: HealState; trigger: HealTriggerName; at: number; deploymentId: number; incidentId?: string; reason?: string }
   | { kind: 'log'; line: LogLine }
   /** Build output; `step` when a build step starts (`step 3/7: RUN npm install`), `note` for plain advice. */
   | { kind: 'build'; text: string; step?: { index: number; total: number }; note?: boolean }

@@ -2,7 +2,7 @@
 import { chmod, cp, mkdtemp, rm, writeFile, mkdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { PatchFile } from '../agent/llmProvider';
+import type { PatchFile } from '../patch/pendingPatch';
 
 /**
  * Copies `workspaceDir` to a new temp folder and overlays `files` (patched contents) on it. The user's files are

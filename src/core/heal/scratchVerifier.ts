@@ -5,15 +5,15 @@
  */
 import Docker from 'dockerode';
 import type { CrashReport } from '../crash/crashReport';
-import type { PatchFile, PendingPatch } from '../agent/llmProvider';
+import type { PatchFile, PendingPatch } from '../patch/pendingPatch';
 import { DisposableStore, toDisposable, type Disposable } from '../lifecycle';
 import type { AppImage, ContainerExit, ContainerRuntime, ContainerSession, LogLine, LogStream, RuntimeSettings } from '../runtime/containerRuntime';
 import { RunReadiness, type Readiness } from '../runtime/runReadiness';
 import { STARTUP_FLOORS, StartupTimes } from '../runtime/startupTimes';
 import { describeResponse, replayRequest, type ReplayResponse, type ReproducerPlan } from '../replay/reproducer';
 import type { VerifySettings } from './healController';
-import type { ReproducerResult, VerificationResult } from './healEvents';
-import { abortableDelay } from './abortableDelay';
+import type { ReproducerResult, VerificationResult } from '../replay/replayResults';
+import { abortableDelay } from '../common/abortableDelay';
 import { createScratchCopy, removeScratchCopy } from './scratchCopy';
 import { crashEvidence, responseEvidence } from './verdictEvidence';
 

@@ -4,7 +4,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import type { CrashReport } from '../crash/crashReport';
-import type { ReproducerResult } from '../heal/healEvents';
+import type { ReproducerResult } from './replayResults';
 import type { AppImage } from '../runtime/containerRuntime';
 import type { RecordedExchange, ReplayableRequest } from './recordingProxy';
 

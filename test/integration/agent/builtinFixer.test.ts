@@ -4,13 +4,15 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
+import { budgetFor } from '../../support/budgetFor';
 import { createSecretMasker } from '../../../src/core/privacy/secretMasker';
 import { runFixAgent } from '../../../src/core/agent/fixAgent';
-import type { FixLimits, PendingPatch } from '../../../src/core/agent/llmProvider';
+import type { FixLimits } from '../../../src/core/agent/llmProvider';
+import type { PendingPatch } from '../../../src/core/patch/pendingPatch';
 import type { CrashReport } from '../../../src/core/crash/crashReport';
 import { createPathMapper } from '../../../src/core/crash/pathMapper';
 import { scanText } from '../../../src/core/crash/scanText';
-import type { LedgerRecord } from '../../../src/core/heal/healEvents';
+import type { LedgerRecord } from '../../../src/core/agent/ledger';
 
 const ROOT = join(__dirname, '../../..');
 const limits: FixLimits = { maxTurns: 8, maxTokens: 100_000, maxCostUsd: 0.5, dailyCostUsd: 5, timeoutMs: 10_000 };
@@ -37,6 +39,7 @@ async function fixExample(name: string, crashIndex = 0) {
     logTail: [],
     provider: new BuiltinFixer(),
     limits,
+    budget: budgetFor(limits),
     attempt: 1,
     previousAttempts: [],
     masker: createSecretMasker({ workspaceDir: dir, secrets: [] }),
@@ -116,7 +119,7 @@ describe('built-in fixer on the example apps (real traces)', () => {
     const [crash] = scanText('Traceback (most recent call last):\n  File "/app/app.py", line 1, in <module>\n    raise ValueError("bad input")\nValueError: bad input\n', {
       pathMapper: createPathMapper({ workspaceDir: dir }),
     });
-    const outcome = await runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, attempt: 1, previousAttempts: [], masker: createSecretMasker({ workspaceDir: dir, secrets: [] }) });
+    const outcome = await runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, budget: budgetFor(limits), attempt: 1, previousAttempts: [], masker: createSecretMasker({ workspaceDir: dir, secrets: [] }) });
     assert.equal(outcome.patch, null);
     assert.match(outcome.reason, /no built-in fix for ValueError; configure a model/);
   });
@@ -133,7 +136,7 @@ describe('built-in fixer on the example apps (real traces)', () => {
   const fixLive = async (dir: string, trace: string) => {
     const [crash] = scanText(trace, { pathMapper: createPathMapper({ workspaceDir: dir }) });
     assert.ok(crash, `a crash is detected in:\n${trace}`);
-    return runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, attempt: 1, previousAttempts: [], masker: createSecretMasker({ workspaceDir: dir, secrets: [] }) });
+    return runFixAgent({ workspaceDir: dir, crash, logTail: [], provider: new BuiltinFixer(), limits, budget: budgetFor(limits), attempt: 1, previousAttempts: [], masker: createSecretMasker({ workspaceDir: dir, secrets: [] }) });
   };
 
   it('Node MODULE_NOT_FOUND (live node trace): adds the package to package.json dependencies', async () => {

@@ -10,8 +10,9 @@ import type { FixLimits } from '../../../src/core/agent/llmProvider';
 import { createProvider } from '../../../src/core/agent/providers';
 import { createPathMapper } from '../../../src/core/crash/pathMapper';
 import { scanText } from '../../../src/core/crash/scanText';
-import type { AgentActivity, LedgerRecord } from '../../../src/core/heal/healEvents';
+import type { AgentActivity, LedgerRecord } from '../../../src/core/agent/ledger';
 import { reply, startFakeLlm } from '../../support/fakeLlmServer';
+import { budgetFor } from '../../support/budgetFor';
 import type { FakeLlm, FakeRequest, FakeResponse, FakeTurn, StreamStyle } from '../../support/fakeLlmServer';
 
 const APP = `import os
@@ -92,6 +93,7 @@ describe('fix agent against a fake OpenAI-compatible server', function () {
       masker: createSecretMasker({ workspaceDir: ws, secrets: secrets ?? [] }),
       onRequest: (r) => ledger.push(r),
       onActivity: (a) => activity.push(a),
+      budget: budgetFor(extra.limits ?? limits),
       ...extra,
     });
     return { outcome, ledger, activity, fake: fake! };

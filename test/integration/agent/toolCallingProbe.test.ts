@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenAiCompatibleProvider } from '../../../src/core/agent/openaiProvider';
 import { JsonFileCapabilityCache, MemoryCapabilityCache, chooseAgentProvider, probeToolCalling } from '../../../src/core/agent/toolCallingProbe';
-import type { LedgerRecord } from '../../../src/core/heal/healEvents';
+import type { LedgerRecord } from '../../../src/core/agent/ledger';
 import { reply, startFakeLlm } from '../../support/fakeLlmServer';
 import type { FakeHandler, FakeLlm } from '../../support/fakeLlmServer';
 

@@ -10,6 +10,9 @@ import type { HealEvent } from '../../../src/core/heal/healEvents';
 import { HealSession, type HealSessionOptions } from '../../../src/core/heal/healSession';
 import { DEFAULT_RUNTIME_SETTINGS } from '../../../src/core/runtime/containerRuntime';
 import { DockerRuntime } from '../../../src/core/runtime/dockerRuntime';
+import { MemoryCapabilityCache } from '../../../src/core/agent/toolCallingProbe';
+import { SimpleGitPort } from '../../../src/core/git/simpleGitPort';
+import { FsPatchApplier } from '../../../src/core/patch/fsPatchApplier';
 import { reply as replyTurn, type FakeRequest, type FakeResponse, type FakeTurn } from '../../support/fakeLlmServer';
 
 export const PY_IMAGE = 'autodev-offline/python:3.11';
@@ -70,6 +73,9 @@ export function makeSession(dir: string, provider: LlmProvider, over: Partial<He
     verify: { windowSeconds: 2, replayUnsafeMethods: false },
     fix: { maxTurns: 6, maxTokens: 500_000, maxCostUsd: 5, dailyCostUsd: 0, timeoutMs: 20_000, maxAttempts: 3 },
     git: { commit: true, autoPush: false, branch: 'current' },
+    applier: new FsPatchApplier(),
+    gitPort: new SimpleGitPort(),
+    capabilities: new MemoryCapabilityCache(),
     ...over,
   };
   const session = new HealSession(config, { scannerQuietMs: 200, cooldownMs: 60_000, writeReplayState: false, ...options });

@@ -7,7 +7,7 @@ import { ChatStreamAccumulator, readSse } from '../../../src/core/agent/chatStre
 import { apiKeyFromEnv, presetFromEnv, PRESETS } from '../../../src/core/agent/presets';
 import { createProvider } from '../../../src/core/agent/providers';
 import { parseTextToolCalls } from '../../../src/core/agent/textToolCalls';
-import { unifiedDiff } from '../../../src/core/agent/unifiedDiff';
+import { unifiedDiff } from '../../../src/core/patch/unifiedDiff';
 import { isAutoDevError } from '../../../src/core/errors';
 
 async function* bytes(...parts: string[]) {

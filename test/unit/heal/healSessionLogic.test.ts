@@ -3,9 +3,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
-import type { GitPort } from '../../../src/core/heal/healController';
+import type { GitPort } from '../../../src/core/git/gitPort';
 import type { HealEvent } from '../../../src/core/heal/healEvents';
 import { HealSession } from '../../../src/core/heal/healSession';
+import { MemoryCapabilityCache } from '../../../src/core/agent/toolCallingProbe';
+import { FsPatchApplier } from '../../../src/core/patch/fsPatchApplier';
 import { Emitter, type Disposable } from '../../../src/core/lifecycle';
 import { DEFAULT_RUNTIME_SETTINGS, type AppImage, type ContainerExit, type ContainerRuntime, type ContainerSession, type LogLine, type StartOptions } from '../../../src/core/runtime/containerRuntime';
 
@@ -129,7 +131,9 @@ describe('heal session logic (fake container runtime, built-in fixer)', function
         verify: { windowSeconds: 0.5, replayUnsafeMethods: false },
         fix: { maxTurns: 6, maxTokens: 100_000, maxCostUsd: 1, dailyCostUsd: 0, timeoutMs: 5000, maxAttempts: 2 },
         git: { commit: false, autoPush: false, branch: 'current' },
+        applier: new FsPatchApplier(),
         gitPort: noGit,
+        capabilities: new MemoryCapabilityCache(),
       },
       { scannerQuietMs: 30, cooldownMs: 60_000, writeReplayState: false },
     );
@@ -160,7 +164,7 @@ describe('heal session logic (fake container runtime, built-in fixer)', function
     await until(() => events.some((e) => e.kind === 'done'), 'done');
     const done = events.find((e) => e.kind === 'done') as Extract<HealEvent, { kind: 'done' }>;
     assert.equal(done.healed, true, done.reason);
-    assert.deepEqual(states(), ['DEPLOYING', 'RUNNING', 'CRASHED', 'FIXING', 'VERIFYING', 'REVIEW', 'VERIFYING', 'HEALED']);
+    assert.deepEqual(states(), ['DEPLOYING', 'RUNNING', 'CRASHED', 'FIXING', 'VERIFYING', 'REVIEW', 'APPLYING', 'HEALED']);
     assert.deepEqual(runtime.log.slice(0, 3).sort(), ['main:crash', 'scratch:crash', 'scratch:ok'].sort());
     assert.equal(done.reproducer?.kind, 'command');
     assert.equal(done.reproducer?.reproduced, true);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveWorkspacePath } from '../../../src/core/agent/pathPolicy';
+import { resolveWorkspacePath } from '../../../src/core/patch/pathPolicy';
 import { isAutoDevError } from '../../../src/core/errors';
 
 describe('workspace path policy', () => {

@@ -1,8 +1,8 @@
 /** The commit message of an auto-fix: `🩹 Auto-fix: <Type> in <file>:<line>` and a body with the evidence. */
 import type { CrashReport } from '../crash/crashReport';
-import type { PendingPatch } from '../agent/llmProvider';
+import type { PendingPatch } from '../patch/pendingPatch';
 import { reproducedByLine } from '../replay/reproducer';
-import type { VerificationResult } from './healEvents';
+import type { VerificationResult } from '../replay/replayResults';
 
 /** Short type name for the subject: `java.lang.NullPointerException` → `NullPointerException`. */
 function shortType(type: string): string {

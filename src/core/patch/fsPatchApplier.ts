@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import * as path from 'node:path';
 import { AutoDevError } from '../errors';
-import type { PatchApplier } from '../heal/healController';
-import type { PatchFile, PendingPatch } from './llmProvider';
+import type { PatchApplier } from './patchApplier';
+import type { PatchFile, PendingPatch } from './pendingPatch';
 import { resolveWorkspacePath } from './pathPolicy';
 
 /** Current bytes of a file, or null when it does not exist. */

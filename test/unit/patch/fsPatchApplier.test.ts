@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FsPatchApplier } from '../../../src/core/agent/workspacePatch';
-import type { PendingPatch, PatchFile } from '../../../src/core/agent/llmProvider';
+import { FsPatchApplier } from '../../../src/core/patch/fsPatchApplier';
+import type { PendingPatch, PatchFile } from '../../../src/core/patch/pendingPatch';
 import { isAutoDevError } from '../../../src/core/errors';
 
 const patchOf = (files: PatchFile[]): PendingPatch => ({ id: 'p1', files, diff: '', summary: 's', provider: 'builtin', model: 'm', attempt: 1, promptTokens: 0, completionTokens: 0 });
