@@ -143,6 +143,8 @@ export class AgentToolSession {
       return { abs, rel: key, text: null };
     }
     if (st.isDirectory()) throw new AutoDevError('Usage', `${key} is a directory; use list_files`);
+    // A FIFO or device would block the read forever (no step may hang): regular files only.
+    if (!st.isFile()) throw new AutoDevError('Usage', `${key} is not a regular file`);
     if (st.size > MAX_FILE_BYTES) throw new AutoDevError('Usage', `${key} is ${st.size} bytes, over the ${MAX_FILE_BYTES}-byte limit for the tools`);
     const buf = readFileSync(abs);
     if (buf.includes(0)) throw new AutoDevError('Usage', `${key} is a binary file`);

@@ -109,8 +109,10 @@ export async function runFixAgent(opts: FixAgentOptions): Promise<FixOutcome> {
   if (file) {
     try {
       const abs = resolveWorkspacePath(opts.workspaceDir, file);
-      const size = statSync(abs).size;
-      if (size > MAX_FILE_BYTES) fileNote = `it is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit; read parts of it with read_file if needed`;
+      const st = statSync(abs);
+      const size = st.size;
+      if (!st.isFile()) fileNote = 'it is not a regular file';
+      else if (size > MAX_FILE_BYTES) fileNote = `it is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit; read parts of it with read_file if needed`;
       else {
         const raw = readFileSync(abs, 'utf8');
         fileText = masker.maskText(raw);

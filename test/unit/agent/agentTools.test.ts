@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,11 @@ describe('agent tools', () => {
     writeFileSync(join(ws, 'big.txt'), 'x'.repeat(MAX_FILE_BYTES + 1));
     assert.match(s.execute('read_file', '{"path":"big.txt"}').content, /over the \d+-byte limit/);
     assert.match(s.execute('write_file', JSON.stringify({ path: 'b.txt', content: 'y'.repeat(MAX_FILE_BYTES + 1) })).content, /exceeds/);
+  });
+
+  it('refuses to read a FIFO the app planted (the read would block forever) instead of hanging', () => {
+    execFileSync('mkfifo', [join(ws, 'pipe.py')]);
+    assert.match(s.execute('read_file', '{"path":"pipe.py"}').content, /not a regular file/);
   });
 
   it('answers missing arguments and non-object JSON with an error the model can act on', () => {
