@@ -12,7 +12,7 @@ import { HealSession } from '../core/heal/healSession';
 import { createProvider } from '../core/agent/providers';
 import { JsonFileCapabilityCache } from '../core/agent/toolCallingProbe';
 import { apiKeyFromEnv, getPreset } from '../core/agent/presets';
-import { endpointOrigin, keyForEndpoint, presetOrigin, type StoredKeys } from '../core/privacy/keyBinding';
+import { endpointOrigin, keyForEndpoint, presetOrigin } from '../core/privacy/keyBinding';
 import type { HealController } from '../core/heal/healController';
 import type { GitPort } from '../core/git/gitPort';
 import type { FixRecord, HealEvent, HealState } from '../core/heal/healEvents';
@@ -250,18 +250,15 @@ export class AutodevServices implements vscode.Disposable {
     return s.confirmBeforeSend && provider.id !== 'builtin' ? new ConfirmingProvider(provider) : provider;
   }
 
-  /** Env-var keys the user confirmed for another origin in this window (`preset|origin`). */
-  private readonly confirmedEnvOrigins = new Set<string>();
-
   /**
-   * The key that may go to `baseUrl`: one bound to its origin, or — after the user confirms, since a workspace's
-   * settings can move the base URL — one entered for another origin. A new key can be entered for it instead.
+   * The key that may go to `baseUrl`: a stored key bound to its origin, or — after the user confirms, since a
+   * workspace's settings can move the base URL — one entered for another origin; a new key can be entered for it
+   * instead. Without a stored key: the env var, a vendor's only for that vendor's origin (AUTODEV_API_KEY is the
+   * generic one, as in the CLI).
    */
   private async keyFor(preset: string, baseUrl: string | undefined): Promise<string | undefined> {
-    const stored = await this.keys.keys(preset);
-    const env = apiKeyFromEnv(process.env, preset);
-    const envOrigins = [presetOrigin(preset), ...[...this.confirmedEnvOrigins].filter((k) => k.startsWith(`${preset}|`)).map((k) => k.slice(preset.length + 1))];
-    const keys: StoredKeys | undefined = stored ?? (env ? { v: 1, entries: [{ key: env, origins: envOrigins.filter((o): o is string => !!o) }] } : undefined);
+    const keys = await this.keys.keys(preset);
+    if (!keys) return apiKeyFromEnv(process.env, preset, baseUrl);
     const decision = keyForEndpoint(keys, baseUrl);
     if (decision.kind === 'use') return decision.key;
     if (decision.kind === 'none') return undefined;
@@ -274,8 +271,7 @@ export class AutodevServices implements vscode.Disposable {
       other,
     );
     if (pick === send) {
-      if (stored) await this.keys.allow(preset, decision.key, decision.origin);
-      else this.confirmedEnvOrigins.add(`${preset}|${decision.origin}`);
+      await this.keys.allow(preset, decision.key, decision.origin);
       this.log.info('model', `the ${preset} key may now go to ${decision.origin} (confirmed)`);
       return decision.key;
     }
