@@ -32,7 +32,7 @@ export function parseStep(line: string): BuildStep | undefined {
 /** Lines that say something went wrong, in the words of the tools a build runs (npm, pip, go, apt, sh, make…). */
 const ERROR_LINE = /\b(?:error|err!|fatal|failed|failure|cannot|can't|could not|couldn't|not found|no such file|denied|unable to|exception|traceback|unknown|invalid|undefined:)\b|^E:\s|:\s*not found$/i;
 /** Lines that look like errors but are the tool's boilerplate, not the cause. */
-const NOISE = /^(?:npm (?:ERR!|error) (?:A complete log of this run|Log files were not written|You can rerun|\s*$)|npm (?:ERR!|error) code [A-Z][A-Z0-9_]*$|The command '.*' returned a non-zero code|Removing intermediate container|---> |\s*$)|WARNING: Retrying|^npm notice/i;
+const NOISE = /^(?:npm (?:ERR!|error) (?:A complete log of this run|Log files were not written|You can rerun|\s*$)|npm (?:ERR!|error) (?:code|errno) [A-Z0-9_-]+$|The command '.*' returned a non-zero code|Removing intermediate container|---> |\s*$)|WARNING: Retrying|^npm notice/i;
 
 /**
  * Follows a build's output lines: `push` each line (escape codes are removed here), read `current` for progress

@@ -196,7 +196,9 @@ export class DockerRuntime implements ContainerRuntime {
     const kind = plan.kind;
     const base = plan.baseImage ?? settings.imageOverride ?? (kind === 'node' ? settings.nodeImage : settings.pythonImage);
     const tool = kind === 'node' ? 'npm' : 'pip';
-    if (tail.some((l) => l.includes(NO_PACKAGE_MANAGER_MARKER))) {
+    // Markers count only as printed lines: the step header echoes the RUN command, which names them too.
+    const printed = (marker: string) => tail.some((l) => l.trimStart().startsWith(`${marker}:`));
+    if (printed(NO_PACKAGE_MANAGER_MARKER)) {
       return new AutoDevError(
         'BuildFailed',
         `${base} has no ${tool}, so the app's dependencies cannot be installed: use a base image with ${tool} ` +
@@ -204,7 +206,7 @@ export class DockerRuntime implements ContainerRuntime {
         detail,
       );
     }
-    if (tail.some((l) => l.includes(DEPS_FAILED_MARKER))) {
+    if (printed(DEPS_FAILED_MARKER)) {
       const first = progress.firstErrorLine() ?? error;
       const network = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|TLS|SSL|certificate|network|resolve host|Temporary failure in name resolution|No matching distribution/i.test(detail);
       return new AutoDevError(

@@ -138,6 +138,21 @@ describe('real project shapes (real engine)', function () {
     assert.doesNotMatch(r.stdout, /\\u001b|\x1b/);
   });
 
+  it("blames a failed npm install on npm's own first error line, not on a missing npm", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'autodev-real-express-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'hello', scripts: { start: 'node index.js' }, dependencies: { express: '^4.19.2' } }));
+    writeFileSync(path.join(dir, 'index.js'), 'require("express")().listen(3000);\n');
+    spawnSync('chmod', ['-R', 'a+rX', dir]);
+    // Whatever stops npm here (no registry from containers on this machine), the message quotes npm, not a guess.
+    await assert.rejects(runtime.buildImage(dir, SETTINGS), (err) => {
+      assert.ok(isAutoDevError(err, 'BuildFailed'), String(err));
+      assert.match(err.message, /^Installing the app's dependencies with npm failed while building .*: npm (?:error|ERR!) /);
+      assert.doesNotMatch(err.message, /has no npm|A complete log|\x1b/);
+      return true;
+    });
+  });
+
   it('reports a program that wants input as needing input (exit 3, never sent to the fixer), and runs it with --interactive', async () => {
     const dir = copyExample('python-text-game');
     dirs.push(dir);

@@ -12,13 +12,14 @@ describe('build progress', () => {
   });
 
   it("names the failing step and its first real error line (npm's TLS failure, not its boilerplate)", () => {
-    // Captured from `npm install` in a container whose registry connection is intercepted (npm 10).
+    // Captured from `npm install` in autodev-offline/node:20 on this machine (its registry connection is intercepted).
     const out = [
       'Step 1/6 : FROM autodev-offline/node:20',
       ' ---> aae995ef31b1',
       'Step 5/6 : RUN cd /opt/autodev && npm install --omit=dev --no-audit --no-fund',
       ' ---> Running in 9d1f0e0c1a2b',
       '\x1b[37;40mnpm\x1b[0m \x1b[0m\x1b[31;40merror\x1b[0m \x1b[0m\x1b[35mcode\x1b[0m SELF_SIGNED_CERT_IN_CHAIN',
+      'npm error errno SELF_SIGNED_CERT_IN_CHAIN',
       'npm error request to https://registry.npmjs.org/express failed, reason: self-signed certificate in certificate chain',
       'npm error A complete log of this run can be found in: /root/.npm/_logs/x.log',
       'AUTODEV_DEPENDENCY_INSTALL_FAILED: npm could not install the dependencies',
