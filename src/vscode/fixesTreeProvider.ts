@@ -1,5 +1,6 @@
 /** The Fixes sidebar: every fix of this window with its status; context actions show diff, revert, push. */
 import * as vscode from 'vscode';
+import { Commands } from '../constants';
 import type { FixRecord, HealEvent } from '../core/heal/healEvents';
 
 const STATUS_ICON: Record<FixRecord['status'], [string, string?]> = {
@@ -58,7 +59,7 @@ export class FixesTreeProvider implements vscode.TreeDataProvider<FixRecord>, vs
     tip.appendMarkdown(`\n\nModel: \`${fix.provider}/${fix.model}\` · attempts: ${fix.attempts}${fix.commit ? ` · commit \`${fix.commit.slice(0, 10)}\`` : ''}`);
     if (fix.reason) tip.appendText(`\n${fix.reason}`);
     item.tooltip = tip;
-    item.command = { command: 'autodev.fixes.showDiff', title: 'Show Diff', arguments: [fix] };
+    item.command = { command: Commands.showFixDiff, title: 'Show Diff', arguments: [fix] };
     return item;
   }
 

@@ -1,5 +1,6 @@
 /** Status bar item and the `autodev.state` context key: the loop's state at a glance; click opens Mission Control. */
 import * as vscode from 'vscode';
+import { BuiltinCommands, Commands, ContextKeys, StatusBarId } from '../constants';
 import type { HealEvent, HealState } from '../core/heal/healEvents';
 
 const ICONS: Record<HealState, string> = {
@@ -16,11 +17,11 @@ const ICONS: Record<HealState, string> = {
 };
 
 export class HealStatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('autodev.state', vscode.StatusBarAlignment.Left, 50);
+  private readonly item = vscode.window.createStatusBarItem(StatusBarId, vscode.StatusBarAlignment.Left, 50);
 
   constructor() {
     this.item.name = 'AutoDev';
-    this.item.command = 'autodev.openMissionControl';
+    this.item.command = Commands.openMissionControl;
     this.set('IDLE');
   }
 
@@ -44,7 +45,7 @@ export class HealStatusBar implements vscode.Disposable {
     this.item.tooltip = reason ? `AutoDev: ${state} — ${reason}\nClick to open Mission Control` : `AutoDev: ${state}\nClick to open Mission Control`;
     this.item.backgroundColor = state === 'CRASHED' || state === 'FAILED' ? new vscode.ThemeColor('statusBarItem.errorBackground') : state === 'REVIEW' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
-    void vscode.commands.executeCommand('setContext', 'autodev.state', state);
+    void vscode.commands.executeCommand(BuiltinCommands.setContext, ContextKeys.state, state);
   }
 
   dispose(): void {

@@ -1,5 +1,6 @@
 /** The Mission Control WebviewPanel: loads the page, validates inbound messages, keeps the feed attached while visible. */
 import * as vscode from 'vscode';
+import { Views } from '../constants';
 import { parseWebviewMessage, type WebviewMessage } from '../protocol';
 import type { MissionControlFeed } from './missionControlFeed';
 import { createNonce, missionControlHtml } from './missionControlHtml';
@@ -7,7 +8,7 @@ import { createNonce, missionControlHtml } from './missionControlHtml';
 export type WebviewMessageHandler = (m: WebviewMessage) => void | Promise<void>;
 
 export class MissionControlPanel implements vscode.Disposable {
-  static readonly viewType = 'autodev.missionControl';
+  static readonly viewType = Views.missionControl;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly disposeEmitter = new vscode.EventEmitter<void>();
   readonly onDidDispose = this.disposeEmitter.event;

@@ -1,5 +1,6 @@
 /** Diff review: an `autodev-patch:` document provider serving original/patched text, diff editors, and the review context key. */
 import * as vscode from 'vscode';
+import { BuiltinCommands, Commands, ContextKeys } from '../constants';
 import type { PatchFile, PendingPatch } from '../core/patch/pendingPatch';
 import type { FixRecord, HealEvent } from '../core/heal/healEvents';
 import type { VerificationResult } from '../core/replay/replayResults';
@@ -76,7 +77,7 @@ export class PatchReview implements vscode.TextDocumentContentProvider, vscode.D
   }
 
   private async setPendingContext(on: boolean): Promise<void> {
-    await vscode.commands.executeCommand('setContext', 'autodev.reviewPending', on);
+    await vscode.commands.executeCommand(BuiltinCommands.setContext, ContextKeys.reviewPending, on);
   }
 
   /** Opens the diff of every changed file, then asks in a notification (the editor title and webview ask too). */
@@ -86,8 +87,8 @@ export class PatchReview implements vscode.TextDocumentContentProvider, vscode.D
     const proof = verification.reproducer?.before && verification.reproducer.after ? ` Verified: ${verification.reproducer.description}: ${verification.reproducer.before} → ${verification.reproducer.after}.` : verification.passed ? ' Verified in a scratch container.' : '';
     const pick = await vscode.window.showInformationMessage(`AutoDev has a fix for ${files}.${proof}`, 'Accept', 'Reject', 'Show Diff');
     if (this.pending?.patch.id !== patch.id) return; // answered elsewhere (editor title, webview) meanwhile
-    if (pick === 'Accept') await vscode.commands.executeCommand('autodev.acceptPatch', patch.id);
-    else if (pick === 'Reject') await vscode.commands.executeCommand('autodev.rejectPatch', patch.id);
+    if (pick === 'Accept') await vscode.commands.executeCommand(Commands.acceptPatch, patch.id);
+    else if (pick === 'Reject') await vscode.commands.executeCommand(Commands.rejectPatch, patch.id);
     else if (pick === 'Show Diff') await this.openDiffs(patch);
   }
 

@@ -6,7 +6,7 @@ import type { ContainerRuntime, RuntimeSettings } from '../runtime/containerRunt
 import type { GitPort, GitSettings } from '../git/gitPort';
 import type { PatchApplier } from '../patch/patchApplier';
 import type { ToolCapabilityCache } from '../agent/toolCallingProbe';
-import type { HealEvent, HealState } from './healEvents';
+import type { FixRecord, HealEvent, HealState } from './healEvents';
 
 export interface VerifySettings {
   windowSeconds: number; // default 10
@@ -52,4 +52,8 @@ export interface HealController extends Disposable {
   reject(patchId: string): Promise<void>;
   /** Raises the memory limit after an OOM kill and restarts. */
   raiseMemoryLimit(): Promise<void>;
+  /** Reverts a committed fix with a new commit; the `fix` event tells every consumer. Returns the updated record. */
+  revertFix(fix: FixRecord): Promise<FixRecord>;
+  /** Pushes the branch holding a committed fix; the `push` and `fix` events tell every consumer. */
+  pushFix(fix: FixRecord): Promise<FixRecord>;
 }

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_QUIET_MS } from '../crash/crashScanner';
 import { BudgetTracker } from '../agent/budget';
-import { toAutoDevError } from '../errors';
+import { AutoDevError, toAutoDevError } from '../errors';
 import { DisposableStore, Emitter, type Disposable } from '../lifecycle';
 import type { RecordedExchange } from '../replay/recordingProxy';
 import type { ContainerExit } from '../runtime/containerRuntime';
@@ -13,7 +13,7 @@ import { createSecretMasker, type SecretMasker } from '../privacy/secretMasker';
 import { AppRun, buildEvent, workspaceIdOf } from './appRun';
 import { maskHealEvent } from './maskedEvent';
 import type { HealConfig, HealController } from './healController';
-import type { HealEvent, HealState } from './healEvents';
+import type { FixRecord, HealEvent, HealState } from './healEvents';
 import { HealMachine, type HealTrigger } from './healMachine';
 import { IncidentPipeline } from './incidentPipeline';
 import { classifyExit, DEFAULT_COOLDOWN_MS, describeExit, watchFailureOnExit } from './incidentPolicy';
@@ -215,6 +215,25 @@ export class HealSession implements HealController {
     if (this.disposed || this.incidents.giveUp(reason)) return;
     this.fire({ name: 'gaveUp' }, reason);
     this.emit({ kind: 'done', healed: false, reason });
+  }
+
+  // ---------------------------------------------------------------- fixes after the fact (the Fixes view)
+
+  async revertFix(fix: FixRecord): Promise<FixRecord> {
+    if (!fix.commit) throw new AutoDevError('GitError', 'This fix was not committed, so there is nothing to revert.');
+    const sha = await this.config.gitPort.revert(this.config.workspaceDir, fix.commit);
+    const updated: FixRecord = { ...fix, status: 'reverted', reason: `reverted by ${sha.slice(0, 7)}` };
+    this.emit({ kind: 'fix', fix: updated });
+    return updated;
+  }
+
+  async pushFix(fix: FixRecord): Promise<FixRecord> {
+    if (!fix.commit) throw new AutoDevError('GitError', 'This fix was not committed yet, so there is nothing to push.');
+    await this.config.gitPort.push(this.config.workspaceDir);
+    const updated: FixRecord = { ...fix, status: 'pushed' };
+    this.emit({ kind: 'push', ok: true, message: 'pushed to the upstream' });
+    this.emit({ kind: 'fix', fix: updated });
+    return updated;
   }
 
   // ---------------------------------------------------------------- teardown

@@ -1,0 +1,8 @@
+/** A command group: handlers by command id. The container registers them and runs them in the command wrapper. */
+import type { CommandId } from '../../constants';
+
+// Commands receive what VS Code passes (tree items, URIs, ids): each handler checks its own arguments.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandHandler = (...args: any[]) => unknown;
+
+export type CommandTable = Partial<Record<CommandId, CommandHandler>>;
