@@ -173,3 +173,38 @@ export function generateLog(lineCount: number, traceShare = 0.01, seed = 42): Ge
   while (out.length < lineCount) out.push(noiseLine(out.length, r));
   return { text: out.join('\n') + '\n', lineCount: out.length, traceLineCount: traceLines, crashCount: crashes };
 }
+
+/**
+ * The same kind of service as JSON lines (pino/winston/python-json-logger records): ~1 % of the records carry a
+ * stack in `err.stack`, `stack` or `exc_info` with `\n` escapes, as those loggers print them.
+ */
+export function generateJsonLog(lineCount: number, seed = 7): GeneratedLog {
+  const r = prng(seed);
+  const out: string[] = [];
+  let crashes = 0;
+  for (let i = 0; out.length < lineCount; i++) {
+    if (r() < 0.01) {
+      const n = crashes++;
+      const kind = n % 3;
+      if (kind === 0) {
+        const stack = nodeTrace(2 * n).filter((l) => /^(?:\w*Error|\s+at )/.test(l)).join('\n');
+        out.push(JSON.stringify({ level: 50, time: 1_714_564_800_000 + i, pid: 1, hostname: 'web', reqId: `req-${i}`, err: { type: 'TypeError', message: stack.split('\n')[0], stack }, msg: 'request failed' }));
+      } else if (kind === 1) {
+        const stack = nodeTrace(2 * n).filter((l) => /^(?:\w*Error|\s+at )/.test(l)).join('\n');
+        out.push(JSON.stringify({ level: 'error', message: stack.split('\n')[0], stack, timestamp: stamp(i) }));
+      } else {
+        out.push(JSON.stringify({ asctime: stamp(i), levelname: 'ERROR', name: 'app', message: 'job failed', exc_info: pythonTrace(4 * n + 2, r).join('\n') }));
+      }
+      continue;
+    }
+    const id = Math.floor(r() * 100_000);
+    const path = PATHS[Math.floor(r() * PATHS.length)];
+    out.push(
+      r() < 0.7
+        ? `{"level":30,"time":${1_714_564_800_000 + i},"pid":1,"hostname":"web","reqId":"req-${i}","req":{"method":"GET","url":"${path}/${id}"},"msg":"incoming request"}`
+        : `{"level":"info","message":"cache lookup","key":"user:${id}","hit":${r() < 0.8},"timestamp":"${stamp(i)}"}`,
+    );
+  }
+  out.length = lineCount;
+  return { text: out.join('\n') + '\n', lineCount, traceLineCount: crashes, crashCount: crashes };
+}

@@ -59,31 +59,40 @@ async function pipelineRun(ctx: BenchContext, session: ContainerSession, count: 
  * uses, `docker logs -f` on this engine (20.10) repeated or lost lines around file rotation (213,084 or 26,168 lines
  * for 200,000 printed), and `--since` on a restarted container did the same, so it gets a fresh twin per run.
  */
-async function rawRun(ctx: BenchContext, tag: string, dir: string, count: number): Promise<{ ms: number; lines: number }> {
+async function rawRun(ctx: BenchContext, tag: string, dir: string, count: number, mode: 'logs' | 'attach'): Promise<{ ms: number; lines: number }> {
   const t0 = performance.now();
-  const id = await exec('docker', ['run', '-d', '--label', 'autodev.bench=1', '--log-driver', 'json-file',
+  const name = `autodev-bench-raw-${process.pid}-${Date.now()}`;
+  const twin = ['--name', name, '--label', 'autodev.bench=1', '--log-driver', 'json-file',
     '--cpus', '2', '--memory', '512m', '--pids-limit', '256', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--init',
-    '-e', 'PYTHONUNBUFFERED=1', '-v', `${dir}:/app`, '-w', '/app', tag], { timeoutMs: 60_000 });
-  // `wc` prints once `head` has closed the pipe; `docker logs -f` only notices at its next write, which never comes
+    '-e', 'PYTHONUNBUFFERED=1', '-v', `${dir}:/app`, '-w', '/app', tag];
+  // `wc` prints once `head` has closed the pipe; the docker CLI only notices at its next write, which never comes
   // from an idle app, so the clock stops at wc's output and the whole pipeline (its own process group) is killed.
-  const child = spawn('sh', ['-c', `docker logs -f ${id} 2>&1 | head -n ${count} | wc -l`], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
+  let command: string;
+  if (mode === 'logs') {
+    const id = await exec('docker', ['run', '-d', ...twin], { timeoutMs: 60_000 });
+    command = `docker logs -f ${id} 2>&1 | head -n ${count} | wc -l`;
+  } else {
+    // The docker CLI attached in the foreground (no TTY: the multiplexed stream, demuxed by the CLI).
+    command = `docker run --rm ${twin.map((a) => `'${a}'`).join(' ')} 2>&1 | head -n ${count} | wc -l`;
+  }
+  const child = spawn('sh', ['-c', command], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
   let timer: NodeJS.Timeout | undefined;
   try {
     const lines = await abortable(
       new Promise<number>((resolve, reject) => {
         let out = '';
-        timer = setTimeout(() => reject(new Error(`docker logs -f had not delivered ${count} lines after 180 s`)), 180_000);
+        timer = setTimeout(() => reject(new Error(`${mode === 'logs' ? 'docker logs -f' : 'docker run'} had not delivered ${count} lines after 180 s`)), 180_000);
         child.stdout!.on('data', (d) => {
           out += d;
           if (out.includes('\n')) resolve(Number.parseInt(out.trim(), 10));
         });
         child.on('error', reject);
-        child.on('exit', (code) => reject(new Error(`docker logs | head | wc exited ${code} before printing a count`)));
+        child.on('exit', (code) => reject(new Error(`${command} exited ${code} before printing a count`)));
       }),
       ctx.signal,
     );
     const ms = performance.now() - t0;
-    if (lines !== count) throw new Error(`docker logs -f delivered ${lines} of ${count} lines`);
+    if (lines !== count) throw new Error(`${mode === 'logs' ? 'docker logs -f' : 'docker run'} delivered ${lines} of ${count} lines`);
     return { ms, lines };
   } finally {
     clearTimeout(timer);
@@ -92,13 +101,13 @@ async function rawRun(ctx: BenchContext, tag: string, dir: string, count: number
     } catch {
       // already gone
     }
-    await exec('docker', ['rm', '-f', id]).catch(() => undefined);
+    await exec('docker', ['rm', '-f', name]).catch(() => undefined);
   }
 }
 
 export const pipelinePart: BenchPart = {
   name: 'pipeline',
-  keys: ['pipelineLinesPerSec', 'rawDockerLogsLinesPerSec', 'pipelineVsRaw'],
+  keys: ['pipelineLinesPerSec', 'rawDockerLogsLinesPerSec', 'pipelineVsRaw', 'rawDockerRunLinesPerSec', 'pipelineVsDockerRun'],
   docker: true,
   timeoutMs: 15 * 60_000,
   async run(ctx) {
@@ -115,26 +124,34 @@ export const pipelinePart: BenchPart = {
       writeFileSync(join(dir, 'count.txt'), String(count));
       const ours: number[] = [];
       const raw: number[] = [];
+      const attach: number[] = [];
       for (let i = 0; i < reps; i++) {
         const ms = await pipelineRun(ctx, session, count);
         ours.push(count / (ms / 1000));
         ctx.log(`pipeline run ${i + 1}: ${count} lines in ${Math.round(ms)} ms`);
         // Our app idles after printing; stop it so the twin has the machine to itself.
         await exec('docker', ['stop', '-t', '1', session.id], { timeoutMs: 60_000 });
-        const r = await rawRun(ctx, image.tag, dir, count);
+        const r = await rawRun(ctx, image.tag, dir, count, 'logs');
         raw.push(r.lines / (r.ms / 1000));
         ctx.log(`raw run ${i + 1}: ${r.lines} lines in ${Math.round(r.ms)} ms`);
+        const a = await rawRun(ctx, image.tag, dir, count, 'attach');
+        attach.push(a.lines / (a.ms / 1000));
+        ctx.log(`docker run attach ${i + 1}: ${a.lines} lines in ${Math.round(a.ms)} ms`);
       }
       const pipelineLinesPerSec = median(ours);
       const rawDockerLogsLinesPerSec = median(raw);
+      const rawDockerRunLinesPerSec = median(attach);
       ctx.note(
         `${reps} alternating runs of ${count} lines × 80 B; each timed from the (re)start request to the last line ` +
-          `consumed. pipeline ${ours.map((v) => Math.round(v)).join(', ')} lines/s; raw ${raw.map((v) => Math.round(v)).join(', ')} lines/s`,
+          `consumed. pipeline ${ours.map((v) => Math.round(v)).join(', ')} lines/s; docker logs -f ${raw.map((v) => Math.round(v)).join(', ')} lines/s; ` +
+          `docker run (attached) | head | wc -l ${attach.map((v) => Math.round(v)).join(', ')} lines/s`,
       );
       return {
         pipelineLinesPerSec,
         rawDockerLogsLinesPerSec,
         pipelineVsRaw: pipelineLinesPerSec && rawDockerLogsLinesPerSec ? round(pipelineLinesPerSec / rawDockerLogsLinesPerSec, 3) : null,
+        rawDockerRunLinesPerSec,
+        pipelineVsDockerRun: pipelineLinesPerSec && rawDockerRunLinesPerSec ? round(pipelineLinesPerSec / rawDockerRunLinesPerSec, 3) : null,
       };
     } finally {
       await session.stop().catch(() => undefined);
