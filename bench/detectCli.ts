@@ -9,12 +9,12 @@ import { exec, type BenchPart } from './benchContext';
 import { median, round } from './benchStats';
 import { generateJsonLog, generateLog } from './generatedLog';
 
-async function timed(ctx: { repoRoot: string }, shell: string): Promise<{ seconds: number; rssMb: number; out: string }> {
-  // GNU time prints "elapsed maxRSS(KiB)" on stderr; the pipeline's stdout (the reports) is counted by wc.
-  const out = await exec('sh', ['-c', `{ /usr/bin/time -f 'TIME %e %M' ${shell} | wc -l; } 2>&1`], { cwd: ctx.repoRoot, timeoutMs: 9 * 60_000 });
-  const m = /TIME ([\d.]+) (\d+)/.exec(out);
+async function timed(ctx: { repoRoot: string }, shell: string, feed = ''): Promise<{ seconds: number; cpuSeconds: number; rssMb: number; out: string }> {
+  // GNU time prints "elapsed maxRSS(KiB) user sys" on stderr; the pipeline's stdout (the reports) is counted by wc.
+  const out = await exec('sh', ['-c', `{ ${feed}/usr/bin/time -f 'TIME %e %M %U %S' ${shell} | wc -l; } 2>&1`], { cwd: ctx.repoRoot, timeoutMs: 9 * 60_000 });
+  const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(out);
   if (!m) throw new Error(`no timing from /usr/bin/time: ${out.slice(-300)}`);
-  return { seconds: Number(m[1]), rssMb: Number(m[2]) / 1024, out };
+  return { seconds: Number(m[1]), cpuSeconds: Number(m[3]) + Number(m[4]), rssMb: Number(m[2]) / 1024, out };
 }
 
 export const detectCliPart: BenchPart = {
@@ -34,6 +34,7 @@ export const detectCliPart: BenchPart = {
     const jsonFile = join(ctx.tmp, 'json.log');
     writeFileSync(plainFile, plain.text);
     writeFileSync(jsonFile, json.text);
+    const cpuRates: string[] = [];
     const rate = async (file: string, expected: number) => {
       const runs: number[] = [];
       for (let i = 0; i < reps; i++) {
@@ -41,18 +42,19 @@ export const detectCliPart: BenchPart = {
         const reports = Number(r.out.trim().split('\n').pop());
         if (reports !== expected) ctx.note(`${file}: ${reports} reports for ${expected} crashes written`);
         runs.push(lines / r.seconds);
+        cpuRates.push(`${Math.round(lines / r.cpuSeconds)}`);
       }
       return runs;
     };
     const plainRuns = await rate(plainFile, plain.crashCount);
     const jsonRuns = await rate(jsonFile, json.crashCount);
     const bytes = ctx.size(1024 ** 3, 100 * 1024 ** 2);
-    const big = await timed(ctx, `sh -c '${process.execPath} --import tsx bench/streamLog.ts ${bytes} | ${process.execPath} ${cli} detect -'`);
-    // /usr/bin/time measured the outer sh, whose children are included in its maximum RSS only as the largest one.
+    const big = await timed(ctx, `${process.execPath} ${cli} detect -`, `${process.execPath} --import tsx bench/streamLog.ts ${bytes} | `);
     ctx.note(
       `whole process (node dist/cli.js detect FILE, startup included), ${lines} lines, ${reps} runs: plain ${plainRuns.map((v) => Math.round(v)).join(', ')} lines/s ` +
         `(${plain.crashCount} crashes), JSON lines ${jsonRuns.map((v) => Math.round(v)).join(', ')} lines/s (${json.crashCount} records with a stack); ` +
-        `${Math.round(bytes / 1024 ** 2)} MiB through stdin in ${big.seconds} s, peak RSS ${big.rssMb.toFixed(0)} MiB`,
+        `${Math.round(bytes / 1024 ** 2)} MiB through stdin in ${big.seconds} s, peak RSS ${big.rssMb.toFixed(0)} MiB; ` +
+        `per CPU second (user + sys, plain runs then JSON runs; less sensitive to other load on the machine): ${cpuRates.join(', ')} lines`,
     );
     return {
       detectCliLinesPerSec: round(median(plainRuns), 0),

@@ -100,9 +100,10 @@ export class CrashScanner implements Disposable {
       }
       if (start < text.length) router.feed(cleanLine(text.slice(start)), ++this.lineNo, stream);
     }
-    if (router.isActive) {
+    // A whole log has no quiet timer: skip the bookkeeping on its hot path.
+    if (Number.isFinite(this.quietMs) && router.isActive) {
       this.lastInput = this.now();
-      if (!this.timer && Number.isFinite(this.quietMs)) this.arm(this.quietMs);
+      if (!this.timer) this.arm(this.quietMs);
     }
   }
 
