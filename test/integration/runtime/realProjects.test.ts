@@ -70,12 +70,18 @@ describe('real project shapes (real engine)', function () {
     }
   });
 
-  it("deploys a monorepo's app folder and keeps crash paths and the commit relative to the repository root", async () => {
-    const dir = exampleRepo('monorepo-api');
+  /** A git copy of examples/<name> deployed by a heal session with the built-in fixer (offline images). */
+  async function deployExample(name: string): Promise<{ dir: string; h: Harness }> {
+    const dir = exampleRepo(name);
     dirs.push(dir);
     const h = makeSession(dir, new BuiltinFixer(), { runtime: { ...SETTINGS } });
     harnesses.push(h);
     await h.session.deploy();
+    return { dir, h };
+  }
+
+  it("deploys a monorepo's app folder and keeps crash paths and the commit relative to the repository root", async () => {
+    const { dir, h } = await deployExample('monorepo-api');
     const crash = await h.waitFor('crash');
     assert.equal(crash.crash.userFrame?.workspaceFile, 'services/api/app.py');
     const done = await h.waitFor('done');
@@ -84,11 +90,7 @@ describe('real project shapes (real engine)', function () {
   });
 
   it('finds the port a server really listens on (8765, declared nowhere), publishes it and proxies to it', async () => {
-    const dir = exampleRepo('python-port-8765');
-    dirs.push(dir);
-    const h = makeSession(dir, new BuiltinFixer(), { runtime: { ...SETTINGS } });
-    harnesses.push(h);
-    await h.session.deploy();
+    const { h } = await deployExample('python-port-8765');
     const proxy = await h.waitFor('proxy');
     assert.equal(proxy.containerPort, 8765);
     const res = await fetch(proxy.url);
