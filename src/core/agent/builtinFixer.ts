@@ -5,17 +5,42 @@
  */
 import type { ChatMessage, CompletionRequest, CompletionResult, LlmProvider, ToolCall } from './llmProvider';
 import { parseFirstMessage, unfence } from './fixPrompt';
-import { addNodeDependency, addRequirement, guardDivision, guardMissingKey, guardNoneAttribute, npmPackageFor, optionalChain, pythonPackageFor, safeLookup } from './builtinFixes';
+import { addNodeDependency, addRequirement, guardDivision, guardMissingKey, guardNoneAttribute, keyErrorKey, npmPackageFor, optionalChain, pythonPackageFor, renameOnLine, safeLookup, type RenameKind } from './builtinFixes';
+import { PYTHON_STDLIB, attributeNames, identifiers, literalKeys, localModules, nearestName, pythonSuggestion } from './nearNames';
 
 type Assistant = Extract<ChatMessage, { role: 'assistant' }>;
 
+/** A rewritten line, and the summary when it differs from the plan's (a rename found instead of a guard). */
+type Rewrite = string | { text: string; summary: string } | null;
+
 /** What the fixer intends after reading the crash. */
 type Plan =
-  | { kind: 'line'; file: string; line: number; rewrite: (line: string, ctx: { lines: string[]; index: number }) => string | null; summary: string; what: string }
+  | { kind: 'line'; file: string; line: number; rewrite: (line: string, ctx: { lines: string[]; index: number }) => Rewrite; summary: string; what: string }
   | { kind: 'manifest'; file: string; update: (text: string) => string | null; summary: string; already: string }
   | { kind: 'none'; reason: string };
 
 export const NO_FIX_HINT = 'configure a model (AutoDev: Select Model / --provider openai)';
+
+/** The label every guard's summary starts with: it stops the crash, it does not fix its cause. */
+export const MASKING_LABEL = 'Masks the error (a guard, not a root-cause fix):';
+
+const masking = (text: string) => `${MASKING_LABEL} ${text}`;
+
+/** `text` without line `index`: the names a typo is compared with must come from the rest of the program. */
+const otherLines = (lines: string[], index: number) => lines.filter((_, i) => i !== index).join('\n');
+
+/** A rename of `from` on the failing line to the near name `pick(rest of the file)` finds, or null. */
+function renameRewrite(kind: RenameKind, from: string, lang: 'python' | 'js', pick: (rest: string) => string | null, at: string, what: string) {
+  return (l: string, ctx: { lines: string[]; index: number }): { text: string; summary: string } | null => {
+    const to = pick(otherLines(ctx.lines, ctx.index));
+    if (!to) return null;
+    const text = renameOnLine(l, from, to, kind, lang);
+    return text === null ? null : { text, summary: `${what} at ${at}: '${from}' is a typo of '${to}', which the program defines; renamed it.` };
+  };
+}
+
+/** The nearest name among `names`, unless `name` itself is one of them (then it is not a typo, just absent). */
+const typoOf = (name: string, names: Set<string>) => (names.has(name) ? null : nearestName(name, names));
 
 /** Decides the fix for a crash described by the first message; pure, exported for tests. */
 export function planBuiltinFix(firstMessage: string): Plan {
@@ -24,10 +49,25 @@ export function planBuiltinFix(firstMessage: string): Plan {
   const type = c.type.replace(/^.*\./, '');
   const msg = c.message;
   const at = c.file && c.line ? `${c.file}:${c.line}` : c.file ?? 'the failing line';
+  const lang: 'python' | 'js' = c.file && /\.(c|m)?[jt]sx?$/.test(c.file) ? 'js' : c.file?.endsWith('.py') || /Error$/.test(type) && /Traceback/.test(c.trace) ? 'python' : 'js';
+  const suggestion = pythonSuggestion(msg);
 
   const pyMissing = /No module named '?([\w.]+)'?/.exec(msg);
   if ((type === 'ModuleNotFoundError' || type === 'ImportError') && pyMissing) {
     const mod = pyMissing[1];
+    // A near-miss of a local module or of the standard library is a typo in the import, never a package to install.
+    const near = nearestName(mod, localModules(c.listing, 'python')) ?? nearestName(mod, PYTHON_STDLIB);
+    if (near) {
+      if (!c.file || !c.line) return { kind: 'none', reason: `no built-in fix: '${mod}' looks like a typo of '${near}', but the crash does not point at the import line; ${NO_FIX_HINT}` };
+      return {
+        kind: 'line',
+        file: c.file,
+        line: c.line,
+        rewrite: (l) => renameOnLine(l, mod, near, 'module', 'python'),
+        what: `the import of ${mod}`,
+        summary: `${type} at ${at}: the module '${mod}' does not exist; it is a typo of '${near}' (${localModules(c.listing, 'python').has(near) ? 'a module of this workspace' : 'a standard-library module'}): renamed the import.`,
+      };
+    }
     const pkg = pythonPackageFor(mod);
     return {
       kind: 'manifest',
@@ -39,8 +79,25 @@ export function planBuiltinFix(firstMessage: string): Plan {
   }
   const nodeMissing = /Cannot find (?:module|package) '([^']+)'/.exec(msg) ?? /Cannot find (?:module|package) '([^']+)'/.exec(c.trace);
   if (nodeMissing && (type === 'Error' || /MODULE_NOT_FOUND/.test(type + c.trace))) {
-    const pkg = npmPackageFor(nodeMissing[1]);
-    if (!pkg) return { kind: 'none', reason: `no built-in fix for a missing local module '${nodeMissing[1]}'; ${NO_FIX_HINT}` };
+    const spec = nodeMissing[1];
+    if (spec.startsWith('./') || spec.startsWith('../')) {
+      const dir = c.file && c.file.includes('/') ? c.file.slice(0, c.file.lastIndexOf('/') + 1) : '';
+      const wanted = (dir + spec.replace(/^\.\//, '')).replace(/\.(c|m)?js$/, '');
+      const near = nearestName(wanted, localModules(c.listing, 'js'));
+      if (near && c.file && c.line && !spec.startsWith('../')) {
+        const to = `./${near.slice(dir.length)}${/\.(c|m)?js$/.exec(spec)?.[0] ?? ''}`;
+        return {
+          kind: 'line',
+          file: c.file,
+          line: c.line,
+          rewrite: (l) => renameOnLine(l, spec, to, 'module', 'js'),
+          what: `the require of ${spec}`,
+          summary: `MODULE_NOT_FOUND at ${at}: '${spec}' does not exist; it is a typo of '${to}', a module of this workspace: renamed it.`,
+        };
+      }
+    }
+    const pkg = npmPackageFor(spec);
+    if (!pkg) return { kind: 'none', reason: `no built-in fix for a missing local module '${spec}'; ${NO_FIX_HINT}` };
     return {
       kind: 'manifest',
       file: 'package.json',
@@ -53,6 +110,36 @@ export function planBuiltinFix(firstMessage: string): Plan {
   const file = c.file;
   const line = c.line;
 
+  // Python names the intended identifier itself ("Did you mean: 'title'?"): that is the fix.
+  const pyName = /name '(\w+)' is not defined/.exec(msg);
+  const pyAttr = /has no attribute '(\w+)'/.exec(msg);
+  const pyImportName = /cannot import name '(\w+)'/.exec(msg);
+  if (type === 'NameError' && pyName) {
+    const name = pyName[1];
+    return {
+      kind: 'line',
+      file,
+      line,
+      rewrite: renameRewrite('identifier', name, 'python', (rest) => suggestion ?? typoOf(name, identifiers(rest, 'python')), at, 'NameError'),
+      what: `the name ${name}`,
+      summary: '',
+    };
+  }
+  if (type === 'ImportError' && pyImportName && suggestion) {
+    return { kind: 'line', file, line, rewrite: renameRewrite('identifier', pyImportName[1], 'python', () => suggestion, at, 'ImportError'), what: `the import of ${pyImportName[1]}`, summary: '' };
+  }
+  if (type === 'AttributeError' && pyAttr && !/'NoneType' object/.test(msg)) {
+    const attr = pyAttr[1];
+    return {
+      kind: 'line',
+      file,
+      line,
+      rewrite: renameRewrite('attribute', attr, 'python', (rest) => suggestion ?? typoOf(attr, attributeNames(rest)), at, 'AttributeError'),
+      what: `the attribute .${attr}`,
+      summary: '',
+    };
+  }
+
   if (type === 'ZeroDivisionError') {
     return {
       kind: 'line',
@@ -60,17 +147,25 @@ export function planBuiltinFix(firstMessage: string): Plan {
       line,
       rewrite: (l) => guardDivision(l),
       what: 'a division',
-      summary: `Division by zero at ${at}: guarded the division so a zero divisor yields 0 instead of raising ZeroDivisionError.`,
+      summary: masking(`division by zero at ${at}: guarded the division so a zero divisor yields 0 instead of raising ZeroDivisionError. Check that 0 is the right answer for an empty input.`),
     };
   }
   if (type === 'KeyError') {
+    const key = keyErrorKey(msg);
     return {
       kind: 'line',
       file,
       line,
-      rewrite: (l, ctx) => guardMissingKey(ctx.lines, ctx.index, msg) ?? safeLookup(l, msg),
+      rewrite: (l, ctx) => {
+        // A key one or two edits from a key the program writes literally is a typo: rename it.
+        if (key.isString) {
+          const renamed = renameRewrite('key', key.literal, lang, (rest) => typoOf(key.literal, literalKeys(rest)), at, 'KeyError')(l, ctx);
+          if (renamed) return renamed;
+        }
+        return guardMissingKey(ctx.lines, ctx.index, msg) ?? safeLookup(l, msg);
+      },
       what: `a lookup of ${msg}`,
-      summary: `KeyError ${msg} at ${at}: the key can be missing; the lookup is now guarded (safe lookup) instead of raising.`,
+      summary: masking(`KeyError ${msg} at ${at}: the key can be missing; the lookup is now guarded (safe lookup) instead of raising.`),
     };
   }
   const jsRead = /Cannot read propert(?:y|ies) (?:of (?:undefined|null) \(reading '([^']+)'\)|'([^']+)' of (?:undefined|null))/.exec(msg);
@@ -81,10 +176,28 @@ export function planBuiltinFix(firstMessage: string): Plan {
       kind: 'line',
       file,
       line,
-      rewrite: (l) => optionalChain(l, prop, col ? Number(col[1]) : undefined),
+      rewrite: (l, ctx) => {
+        // `db.todo.length` where the program defines `todos`: the undefined value is a typo'd property, not a gap.
+        const owner = new RegExp(`\\.([A-Za-z_$][\\w$]*)\\??\\.${escapeRe(prop)}(?![\\w$])`).exec(l);
+        if (owner) {
+          const renamed = renameRewrite('attribute', owner[1], 'js', (rest) => typoOf(owner[1], attributeNames(rest)), at, 'TypeError')(l, ctx);
+          if (renamed) return renamed;
+        }
+        return optionalChain(l, prop, col ? Number(col[1]) : undefined);
+      },
       what: `a read of .${prop}`,
-      summary: `TypeError at ${at}: the object read for '${prop}' can be undefined; the access now uses optional chaining.`,
+      summary: masking(`TypeError at ${at}: the object read for '${prop}' can be undefined; the access now uses optional chaining, so the value becomes undefined instead of raising.`),
     };
+  }
+  const jsNotDefined = /^(\w+) is not defined$/.exec(msg);
+  if (type === 'ReferenceError' && jsNotDefined) {
+    const name = jsNotDefined[1];
+    return { kind: 'line', file, line, rewrite: renameRewrite('identifier', name, 'js', (rest) => typoOf(name, identifiers(rest, 'js')), at, 'ReferenceError'), what: `the name ${name}`, summary: '' };
+  }
+  const jsNotFn = /(?:^|\.)(\w+) is not a function$/.exec(msg);
+  if (type === 'TypeError' && jsNotFn) {
+    const name = jsNotFn[1];
+    return { kind: 'line', file, line, rewrite: renameRewrite('attribute', name, 'js', (rest) => typoOf(name, attributeNames(rest)), at, 'TypeError'), what: `the call of .${name}`, summary: '' };
   }
   const noneAttr = /'NoneType' object has no attribute '(\w+)'/.exec(msg);
   if (type === 'AttributeError' && noneAttr) {
@@ -92,9 +205,16 @@ export function planBuiltinFix(firstMessage: string): Plan {
       kind: 'line',
       file,
       line,
-      rewrite: (l) => guardNoneAttribute(l, noneAttr[1]),
+      rewrite: (l, ctx) => {
+        // `todo.get('titel').strip()`: the None comes from a typo'd key of a dict the program writes.
+        for (const m of l.matchAll(/\.get\(\s*(['"])([\w\- ]+)\1/g)) {
+          const renamed = renameRewrite('key', m[2], 'python', (rest) => typoOf(m[2], literalKeys(rest)), at, 'AttributeError')(l, ctx);
+          if (renamed) return renamed;
+        }
+        return guardNoneAttribute(l, noneAttr[1]);
+      },
       what: `the use of .${noneAttr[1]}`,
-      summary: `AttributeError at ${at}: the value can be None; guarded the access to .${noneAttr[1]}.`,
+      summary: masking(`AttributeError at ${at}: the value can be None; guarded the access to .${noneAttr[1]}.`),
     };
   }
   return { kind: 'none', reason: `no built-in fix for ${c.type}; ${NO_FIX_HINT}` };
@@ -157,21 +277,38 @@ export class BuiltinFixer implements LlmProvider {
         return reply([call(turn, 'edit_file', { path: plan.file, old_text: before, new_text: after })]);
       }
       if (missing) return reply(undefined, `no built-in fix: ${plan.file} could not be read (${resultText.slice(7)})`);
-      const lines = resultText.split('\n');
-      const original = lines[plan.line - 1];
-      if (original === undefined) return reply(undefined, `no built-in fix: ${plan.file} has no line ${plan.line}`);
-      const fixed = plan.rewrite(original.replace(/\r$/, ''), { lines: lines.map((l) => l.replace(/\r$/, '')), index: plan.line - 1 });
-      if (fixed === null) return reply(undefined, `no built-in fix: line ${plan.line} of ${plan.file} is not a shape the built-in fixer knows for ${plan.what}; ${NO_FIX_HINT}`);
-      const edit = uniqueLineEdit(resultText, plan.line - 1, fixed + (original.endsWith('\r') ? '\r' : ''));
-      if (!edit) return reply(undefined, `no built-in fix: line ${plan.line} of ${plan.file} is not unique enough to edit`);
-      return reply([call(turn, 'edit_file', { path: plan.file, ...edit })]);
+      const fix = lineFix(plan, resultText);
+      if ('reason' in fix) return reply(undefined, fix.reason);
+      return reply([call(turn, 'edit_file', { path: plan.file, ...fix.edit })]);
     }
     if (lastCall.name === 'edit_file' || lastCall.name === 'write_file') {
       if (resultText.startsWith('error:')) return reply(undefined, `the built-in fix could not be staged: ${resultText.slice(7)}`);
-      return reply([call(turn, 'finish', { summary: plan.summary })]);
+      let summary = plan.summary;
+      if (plan.kind === 'line') {
+        // The summary says which fix was taken (a rename or a guard): recompute it from the file text read first.
+        const firstCall = (request.messages.find((m) => m.role === 'assistant') as Assistant | undefined)?.toolCalls?.[0];
+        const read = request.messages.find((m) => m.role === 'tool' && m.toolCallId === firstCall?.id);
+        const fix = read && read.role === 'tool' ? lineFix(plan, unfence(read.content)) : null;
+        if (fix && 'summary' in fix) summary = fix.summary;
+      }
+      return reply([call(turn, 'finish', { summary })]);
     }
     return reply(undefined, 'the built-in fixer has nothing more to do');
   }
+}
+
+/** The edit for a line plan over the file's text, with the summary of the fix taken (rename or guard). */
+function lineFix(plan: Extract<Plan, { kind: 'line' }>, text: string): { edit: { old_text: string; new_text: string }; summary: string } | { reason: string } {
+  const lines = text.split('\n');
+  const original = lines[plan.line - 1];
+  if (original === undefined) return { reason: `no built-in fix: ${plan.file} has no line ${plan.line}` };
+  const rewritten = plan.rewrite(original.replace(/\r$/, ''), { lines: lines.map((l) => l.replace(/\r$/, '')), index: plan.line - 1 });
+  const fixed = typeof rewritten === 'string' ? rewritten : rewritten?.text ?? null;
+  if (fixed === null) return { reason: `no built-in fix: line ${plan.line} of ${plan.file} is not a shape the built-in fixer knows for ${plan.what}; ${NO_FIX_HINT}` };
+  const edit = uniqueLineEdit(text, plan.line - 1, fixed + (original.endsWith('\r') ? '\r' : ''));
+  if (!edit) return { reason: `no built-in fix: line ${plan.line} of ${plan.file} is not unique enough to edit` };
+  const summary = typeof rewritten === 'string' ? plan.summary : rewritten!.summary;
+  return { edit, summary };
 }
 
 function findLastIndex<T>(arr: T[], pred: (t: T) => boolean): number {

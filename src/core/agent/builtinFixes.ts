@@ -444,3 +444,41 @@ export function addNodeDependency(text: string, pkg: string, version = '*'): str
   const nl = text.includes('\r\n') ? '\r\n' : '\n';
   return JSON.stringify(obj, null, indent).replace(/\n/g, nl) + (text === '' || /\r?\n$/.test(text) ? nl : '');
 }
+
+// ---------- renames (a typo's real fix) ----------
+
+export type RenameKind = 'identifier' | 'attribute' | 'key' | 'module';
+
+/**
+ * Renames `from` to `to` on one line: an identifier (a whole word, not after a dot), an attribute (`.from`), a string
+ * key (`'from'` / `"from"` as a whole literal) or an imported module (`import from`, `from from import`,
+ * `require('from')`, `import … from 'from'`). Only code outside strings and comments changes, except for keys and JS
+ * module specifiers, which are string literals. Null when nothing on the line matched.
+ */
+export function renameOnLine(line: string, from: string, to: string, kind: RenameKind, lang: 'python' | 'js'): string | null {
+  const mask = codeMask(line, lang);
+  const word = escapeRe(from);
+  let re: RegExp;
+  let inString = false;
+  if (kind === 'identifier') re = new RegExp(`(?<![\\w$.])${word}(?![\\w$])`, 'g');
+  else if (kind === 'attribute') re = new RegExp(`(?<=\\??\\.)${word}(?![\\w$])`, 'g');
+  else if (kind === 'key') {
+    re = new RegExp(`(?<=(['"\`]))${word}(?=\\1)`, 'g');
+    inString = true;
+  } else if (lang === 'python') re = new RegExp(`(?<=^\\s*(?:from|import)\\s+(?:[\\w.]+\\s*,\\s*)*)${word}(?![\\w])`, 'g');
+  else {
+    re = new RegExp(`(?<=(?:require\\(|from\\s+|import\\()\\s*(['"\`]))${word}(?=\\1)`, 'g');
+    inString = true;
+  }
+  let changed = false;
+  const out = line.replace(re, (m: string, ...rest: unknown[]) => {
+    const offset = rest.find((r) => typeof r === 'number') as number;
+    // A key or specifier is a string: the character before it (the quote) is outside the code mask.
+    // A key or specifier is a whole string literal: its opening quote follows code (not a comment or another string).
+    const code = inString ? offset === 1 || mask[offset - 2] === true : mask[offset];
+    if (!code) return m;
+    changed = true;
+    return to;
+  });
+  return changed ? out : null;
+}

@@ -153,7 +153,7 @@ function oneLine(s: string): string {
 }
 
 /** Reads the crash back from a first message (the built-in fixer's input): the first fence's nonce is AutoDev's. */
-export function parseFirstMessage(text: string): { type: string; message: string; file?: string; line?: number; failingLine?: string; trace: string } | null {
+export function parseFirstMessage(text: string): { type: string; message: string; file?: string; line?: number; failingLine?: string; trace: string; listing: string[] } | null {
   const nonce = /^----- BEGIN EXCEPTION ([0-9a-f]{16}) -----$/m.exec(text)?.[1];
   if (!nonce) return null;
   const exception = readFence(text, nonce, 'EXCEPTION') ?? '';
@@ -171,5 +171,6 @@ export function parseFirstMessage(text: string): { type: string; message: string
     line: file && lineM ? Number(lineM[1]) : undefined,
     failingLine: readFence(text, nonce, 'LINE'),
     trace: readFence(text, nonce, 'TRACE') ?? '',
+    listing: (readFence(text, nonce, 'LISTING') ?? '').split('\n').filter(Boolean),
   };
 }

@@ -172,4 +172,87 @@ describe('built-in fixer on the example apps (real traces)', () => {
     assert.ok(outcome.patch, outcome.reason);
     assert.equal(outcome.patch.files[0].patched, 'flask==3.0.0\nPyYAML\n');
   });
+
+  describe('typos are renamed to the name the program defines, never guarded (live traces)', () => {
+    const workspace = (name: string, files: Record<string, string>) => {
+      const dir = mkdtempSync(join(tmpdir(), `autodev-builtin-${name}-`));
+      dirs.push(dir);
+      for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, f), text);
+      return dir;
+    };
+    const fixAndRun = async (dir: string, cmd: string, entry: string) => {
+      const outcome = await fixLive(dir, crashOutput(dir, cmd, [entry]));
+      assert.ok(outcome.patch, outcome.reason);
+      applyToDisk(dir, outcome.patch);
+      return { outcome, output: execFileSync(cmd, [entry], { cwd: dir, encoding: 'utf8' }) };
+    };
+
+    it("KeyError 'complete' where the dict literally has 'completed': renames the key", async () => {
+      const dir = workspace('key-typo', { 'app.py': "todos = [{'title': 'milk', 'completed': True}, {'title': 'eggs', 'completed': False}]\nopen_ = [t['title'] for t in todos if not t['complete']]\nprint('open:', open_)\n" });
+      const { outcome, output } = await fixAndRun(dir, 'python3', 'app.py');
+      assert.match(outcome.patch!.diff, /^\+open_ = \[t\['title'\] for t in todos if not t\['completed'\]\]$/m);
+      assert.doesNotMatch(outcome.patch!.summary, /Masks the error/);
+      assert.match(outcome.patch!.summary, /'complete' is a typo of 'completed'/);
+      assert.equal(output.trim(), "open: ['eggs']");
+    });
+
+    it("AttributeError with Python's \"Did you mean: 'title'?\": renames the attribute", async () => {
+      const dir = workspace('attr-typo', { 'app.py': 'class Todo:\n    def __init__(self, title):\n        self.title = title\n\n\nt = Todo("milk")\nprint(t.titel.upper())\n' });
+      const { outcome, output } = await fixAndRun(dir, 'python3', 'app.py');
+      assert.match(outcome.patch!.diff, /^\+print\(t\.title\.upper\(\)\)$/m);
+      assert.equal(output.trim(), 'MILK');
+    });
+
+    it('NameError with "Did you mean": renames the identifier', async () => {
+      const dir = workspace('name-typo', { 'app.py': 'total = 3\nprint("total", totl * 2)\n' });
+      const { output } = await fixAndRun(dir, 'python3', 'app.py');
+      assert.equal(output.trim(), 'total 6');
+    });
+
+    it("AttributeError on None from .get('titel') where the dict has 'title': renames the key, no None guard", async () => {
+      const dir = workspace('get-typo', { 'app.py': "todo = {'title': '  milk  ', 'done': False}\nprint(todo.get('titel').strip())\n" });
+      const { outcome, output } = await fixAndRun(dir, 'python3', 'app.py');
+      assert.match(outcome.patch!.diff, /^\+print\(todo\.get\('title'\)\.strip\(\)\)$/m);
+      assert.equal(output.trim(), 'milk');
+    });
+
+    it('ModuleNotFoundError for a near-miss of a local module: renames the import, never adds it to requirements.txt', async () => {
+      const dir = workspace('local-mod', { 'expand.py': 'def grow(x):\n    return x * 2\n', 'app.py': 'from expnad import *\n\nprint(grow(21))\n', 'requirements.txt': '' });
+      const { outcome, output } = await fixAndRun(dir, 'python3', 'app.py');
+      assert.deepEqual(outcome.patch!.files.map((f) => f.path), ['app.py']);
+      assert.match(outcome.patch!.diff, /^\+from expand import \*$/m);
+      assert.match(outcome.patch!.summary, /typo of 'expand' \(a module of this workspace\)/);
+      assert.equal(output.trim(), '42');
+    });
+
+    it('ModuleNotFoundError for a near-miss of the standard library (jsonn → json): renames the import', async () => {
+      const dir = workspace('stdlib-mod', { 'app.py': 'import jsonn\n\nprint(jsonn.dumps([1]))\n' });
+      const outcome = await fixLive(dir, crashOutput(dir, 'python3', ['app.py']));
+      assert.ok(outcome.patch, outcome.reason);
+      assert.deepEqual(outcome.patch.files.map((f) => f.path), ['app.py']);
+      assert.match(outcome.patch.diff, /^\+import json$/m);
+    });
+
+    it("Node TypeError reading .length of db.todo where db defines todos: renames the property, no optional chain", async () => {
+      const dir = workspace('js-prop', { 'app.js': "const db = { todos: [{ title: 'milk' }] };\nconsole.log('total', db.todo.length);\n" });
+      const { outcome, output } = await fixAndRun(dir, process.execPath, 'app.js');
+      assert.match(outcome.patch!.diff, /^\+console\.log\('total', db\.todos\.length\);$/m);
+      assert.doesNotMatch(outcome.patch!.diff, /\?\./);
+      assert.equal(output.trim(), 'total 1');
+    });
+
+    it("Node MODULE_NOT_FOUND for './utlis' next to utils.js: renames the require", async () => {
+      const dir = workspace('js-mod', { 'utils.js': 'exports.twice = (x) => x * 2;\n', 'app.js': "const { twice } = require('./utlis');\nconsole.log(twice(4));\n" });
+      const { outcome, output } = await fixAndRun(dir, process.execPath, 'app.js');
+      assert.match(outcome.patch!.diff, /^\+const \{ twice \} = require\('\.\/utils'\);$/m);
+      assert.equal(output.trim(), '8');
+    });
+
+    it('a guard says it masks the error when no near name fits', async () => {
+      const dir = workspace('no-near', { 'app.py': "cfg = {}\nprint(cfg['timeout'])\n" });
+      const outcome = await fixLive(dir, crashOutput(dir, 'python3', ['app.py']));
+      assert.ok(outcome.patch, outcome.reason);
+      assert.match(outcome.patch.summary, /^Masks the error \(a guard, not a root-cause fix\):/);
+    });
+  });
 });
