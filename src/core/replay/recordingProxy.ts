@@ -35,6 +35,25 @@ export interface RecordedExchange {
   upgrade?: boolean;
 }
 
+/**
+ * A route as differential replay groups requests: the method and the path with id-like segments (numbers, uuids,
+ * long hex) generalised, so `GET /user/42` and `GET /user/7` are one route, `GET /user/:id`.
+ */
+export function routeKey(method: string, path: string): string {
+  const generic = path
+    .split('/')
+    .map((seg) => (/^\d+$/.test(seg) || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(seg) || /^[0-9a-f]{16,}$/i.test(seg) ? ':id' : seg))
+    .join('/');
+  return `${method.toUpperCase()} ${generic}`;
+}
+
+/** A successful exchange kept for differential replay, with its unmasked request. */
+export interface SampledExchange {
+  route: string;
+  exchange: RecordedExchange;
+  request: ReplayableRequest;
+}
+
 /** What a replay needs: the unmasked request, kept only in memory and never logged or sent to a model. */
 export interface ReplayableRequest {
   method: string;
@@ -56,6 +75,10 @@ export interface RecordingProxyOptions {
   replayBodyLimit?: number;
   /** Port to listen on (0 = any). */
   port?: number;
+  /** Successful exchanges kept per route for differential replay (outliving the ring). Default 3. */
+  samplesPerRoute?: number;
+  /** Routes sampled at most (the first ones seen). Default 32. */
+  sampledRoutes?: number;
   /**
    * The workspace's masker. It learns each credential value the proxy sees (auth header tokens, Basic passwords,
    * cookie values, secret query values), so the app's own log lines and prompts are masked when the app prints them.
@@ -76,6 +99,7 @@ export class RecordingProxy implements Disposable {
   private readonly proxy: httpProxy;
   private readonly ring: Entry[] = [];
   private readonly inFlight = new Map<number, Entry>();
+  private readonly sampled = new Map<string, Entry[]>();
   private readonly sockets = new Set<Socket>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   private nextId = 1;
@@ -124,6 +148,16 @@ export class RecordingProxy implements Disposable {
   /** Completed and in-flight exchanges, oldest first (copies). */
   exchanges(): RecordedExchange[] {
     return this.ring.map((e) => ({ ...e.exchange }));
+  }
+
+  /**
+   * Successful (2xx) exchanges, up to `samplesPerRoute` per route (the latest), oldest first: what the app answered
+   * while it worked, replayed against the unpatched and the patched scratch app to prove a fix changes nothing else.
+   */
+  samples(): SampledExchange[] {
+    const out: SampledExchange[] = [];
+    for (const [route, entries] of this.sampled) for (const e of entries) if (e.replay.body !== null) out.push({ route, exchange: { ...e.exchange }, request: e.replay });
+    return out.sort((a, b) => a.exchange.id - b.exchange.id);
   }
 
   /** The unmasked request of exchange `id`, for the reproducer only. */
@@ -266,7 +300,22 @@ export class RecordingProxy implements Disposable {
     x.responseBody = this.maskBody(entry.responseChunks);
     entry.responseChunks = [];
     this.inFlight.delete(x.id);
+    this.sample(entry);
     this.changed.fire({ ...x });
+  }
+
+  private sample(entry: Entry): void {
+    const x = entry.exchange;
+    if (x.upgrade || x.error !== undefined || x.status === null || x.status < 200 || x.status >= 300) return;
+    const route = routeKey(x.method, x.path);
+    let list = this.sampled.get(route);
+    if (!list) {
+      if (this.sampled.size >= Math.max(0, this.options.sampledRoutes ?? 32)) return;
+      list = [];
+      this.sampled.set(route, list);
+    }
+    list.push(entry);
+    while (list.length > Math.max(1, this.options.samplesPerRoute ?? 3)) list.shift();
   }
 
   private fail(entry: Entry, message: string): void {

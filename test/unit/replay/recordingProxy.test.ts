@@ -94,6 +94,18 @@ describe('recording proxy (real HTTP)', () => {
     assert.equal(list[4].path, '/ok/39');
   });
 
+  it('keeps the latest successful exchanges per route for differential replay, beyond the ring, never failures', async () => {
+    for (let i = 0; i < 12; i++) await send(`${proxy.url}/ok/${i}`);
+    await send(`${proxy.url}/items`, { method: 'POST', body: '{"a":1}' });
+    await send(`${proxy.url}/stats`);
+    for (let i = 0; i < 6; i++) await send(`${proxy.url}/other/${i}`);
+    const samples = proxy.samples();
+    assert.deepEqual(samples.map((s) => s.route), ['GET /ok/:id', 'GET /ok/:id', 'GET /ok/:id', 'POST /items', 'GET /other/:id', 'GET /other/:id', 'GET /other/:id']);
+    assert.deepEqual(samples.filter((s) => s.route === 'GET /ok/:id').map((s) => s.exchange.path), ['/ok/9', '/ok/10', '/ok/11']);
+    assert.equal(samples.find((s) => s.route === 'POST /items')!.request.body!.toString(), '{"a":1}', 'the unmasked body, for replay');
+    assert.ok(!proxy.exchanges().some((x) => x.path === '/items'), 'the ring (capacity 5) has moved on; the sample stayed');
+  });
+
   it('streams a 100 MB upload through and records only the first bytes', async function () {
     this.timeout(60000);
     const size = 100 * 1024 * 1024;
