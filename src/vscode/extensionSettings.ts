@@ -70,7 +70,7 @@ export function readSettings(scope?: vscode.Uri): AutodevSettings {
       windowSeconds: positive(c.get<number>('verify.windowSeconds'), 10),
       healthUrl: nonEmpty(c.get<string>('verify.healthUrl')),
       command: nonEmpty(c.get<string>('verify.command')),
-      replayUnsafeMethods: c.get<boolean>('verify.replayUnsafeMethods') ?? false,
+      replayUnsafeMethods: c.get<boolean>('verify.replayUnsafeMethods') ?? true,
     },
     git: {
       commit: c.get<boolean>('git.autoCommit') ?? true,

@@ -12,7 +12,11 @@ export interface VerifySettings {
   windowSeconds: number; // default 10
   healthUrl?: string;
   command?: string;
-  replayUnsafeMethods: boolean; // default false
+  /**
+   * Replay a crashing POST/PUT/PATCH/DELETE in the scratch container (a throwaway copy, network cut). Default true:
+   * false is the opt-out, and a crash that is then not replayed can only end unverified.
+   */
+  replayUnsafeMethods: boolean;
 }
 
 export interface HealConfig {

@@ -1,6 +1,7 @@
 /**
- * A crash's reproducer: the request that crashed a service (replayed only when idempotent unless allowed), the start
- * itself (crash at start-up), or the same command (CLI apps). Also replays a request against a given base URL.
+ * A crash's reproducer: the request that crashed a service (whatever its method: the scratch copy is thrown away, unless
+ * turned off), the start itself (crash at start-up), or the same command (CLI apps). Also replays a request against a
+ * given base URL.
  */
 import { request as httpRequest } from 'node:http';
 import type { CrashReport } from '../crash/crashReport';
@@ -39,11 +40,11 @@ export function planReproducer(input: PlanInput): ReproducerPlan {
       return {
         kind: 'none',
         description,
-        note: `not replayed: ${exchange.method} is not idempotent and replaying it could repeat its effects (allow it with autodev.verify.replayUnsafeMethods); verified by the window check only`,
+        note: `not replayed: replaying ${exchange.method} requests is turned off (autodev.verify.replayUnsafeMethods), so the crash cannot be reproduced and a fix stays unverified`,
       };
     }
     if (request.body === null) {
-      return { kind: 'none', description, note: 'not replayed: the request body was too large to keep; verified by the window check only' };
+      return { kind: 'none', description, note: 'not replayed: the request body was too large to keep, so the crash cannot be reproduced and a fix stays unverified' };
     }
     return { kind: 'http', description, request, containerPort: input.containerPort, exchangeId: exchange.id };
   }

@@ -220,13 +220,13 @@ describe('reproducer plan', () => {
     assert.equal(p.description, 'GET /orders');
   });
 
-  it('does not replay a POST without permission and says why', () => {
+  it('does not replay a POST when unsafe replay is turned off, and says the fix stays unverified', () => {
     const p = planReproducer({ crash, image, exchange: exchange('POST'), request: { method: 'POST', url: '/orders', headers: {}, body: Buffer.from('{}') }, containerPort: 8000, replayUnsafeMethods: false });
     assert.equal(p.kind, 'none');
-    assert.match(p.note!, /POST is not idempotent/);
+    assert.match(p.note!, /replaying POST requests is turned off \(autodev\.verify\.replayUnsafeMethods\).*unverified/);
   });
 
-  it('replays a POST when unsafe methods are allowed', () => {
+  it('replays a POST by default (unsafe replay is on: the scratch copy is thrown away)', () => {
     const p = planReproducer({ crash, image, exchange: exchange('POST'), request: { method: 'POST', url: '/orders', headers: {}, body: Buffer.from('{}') }, containerPort: 8000, replayUnsafeMethods: true });
     assert.equal(p.kind, 'http');
   });
