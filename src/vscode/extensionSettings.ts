@@ -71,6 +71,7 @@ export function readSettings(scope?: vscode.Uri): AutodevSettings {
       healthUrl: nonEmpty(c.get<string>('verify.healthUrl')),
       command: nonEmpty(c.get<string>('verify.command')),
       replayUnsafeMethods: c.get<boolean>('verify.replayUnsafeMethods') ?? true,
+      isolateScratchNetwork: c.get<boolean>('verify.isolateScratchNetwork') ?? true,
     },
     git: {
       commit: c.get<boolean>('git.autoCommit') ?? true,

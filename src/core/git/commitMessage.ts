@@ -1,6 +1,7 @@
 /** The commit message of an auto-fix: `🩹 Auto-fix: <Type> in <file>:<line>` and a body with the evidence. */
 import type { CrashReport } from '../crash/crashReport';
 import type { PendingPatch } from '../patch/pendingPatch';
+import { evidenceLines } from '../replay/evidenceText';
 import { reproducedByLine } from '../replay/reproducer';
 import type { VerificationResult } from '../replay/replayResults';
 
@@ -35,6 +36,9 @@ export function buildCommitMessage(input: CommitMessageInput): string {
   body.push(`Verification: ${verification.passed ? 'passed' : 'failed'}`);
   for (const c of verification.checks) body.push(`  - ${c.passed ? 'ok' : 'FAILED'} ${c.name}: ${c.detail}`.slice(0, 300));
   if (verification.reproducer) body.push(reproducedByLine(verification.reproducer));
+  if (verification.masks) body.push(`Masks-The-Error: ${verification.masks}`.slice(0, 300));
+  const evidence = evidenceLines(verification);
+  if (evidence.length) body.push('', ...evidence.map((l) => l.slice(0, 300)));
   const trace = (crash.text ?? '').split('\n').filter((l) => l.trim());
   if (trace.length) {
     body.push('', 'Trace:');

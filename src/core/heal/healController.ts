@@ -17,6 +17,8 @@ export interface VerifySettings {
    * false is the opt-out, and a crash that is then not replayed can only end unverified.
    */
   replayUnsafeMethods: boolean;
+  /** Scratch containers get no outbound network (default true; off for apps that must reach a service to start). */
+  isolateScratchNetwork?: boolean;
 }
 
 export interface HealConfig {

@@ -8,8 +8,8 @@
 export interface Answer {
   /** null when nothing answered (connection refused, reset, timeout). */
   status: number | null;
-  /** The media type without parameters, lower case (`application/json`); null when absent. */
-  contentType: string | null;
+  /** The media type without parameters, lower case (`application/json`); null or absent when there was none. */
+  contentType?: string | null;
   body: string;
   /** True when `body` is only the first bytes of the answer (its JSON cannot be compared). */
   truncated?: boolean;
@@ -42,7 +42,7 @@ function isJsonType(ct: string | null): boolean {
 export function shapeOf(answer: Answer): Shape | null {
   if (answer.truncated) return null;
   const text = answer.body.trim();
-  if (!isJsonType(answer.contentType) && !/^[[{]/.test(text)) return null;
+  if (!isJsonType(answer.contentType ?? null) && !/^[[{]/.test(text)) return null;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -96,17 +96,18 @@ export function shapeDifferences(before: Shape, after: Shape, sameData: boolean,
 }
 
 /**
- * How `after` (the patched app's answer) differs from `before` (the unpatched app's answer to the same request in
- * the same state): status class, content type, JSON shape with list lengths. Empty when they match.
+ * How `after` (the patched app's answer) differs from `before` (the unpatched app's answer to the same request):
+ * status class, content type, JSON shape, and list lengths when `sameData` (both apps were in the same state; not
+ * after the crashing request, which only the patched app completed). Empty when they match.
  */
-export function answerDifferences(before: Answer, after: Answer): string[] {
+export function answerDifferences(before: Answer, after: Answer, sameData = true): string[] {
   const out: string[] = [];
   if (statusClass(before.status) !== statusClass(after.status)) out.push(`status ${before.status ?? 'none'} → ${after.status ?? 'no answer'}`);
   if (before.status === null || after.status === null) return out;
   if ((before.contentType ?? '') !== (after.contentType ?? '')) out.push(`content type ${before.contentType ?? 'none'} → ${after.contentType ?? 'none'}`);
   const a = shapeOf(before);
   const b = shapeOf(after);
-  if (a && b) out.push(...shapeDifferences(a, b, true));
+  if (a && b) out.push(...shapeDifferences(a, b, sameData));
   else if (a && !b) out.push('the answer is no longer JSON');
   else if (!a && before.body.trim() && !after.body.trim()) out.push('the answer is now empty');
   return out;

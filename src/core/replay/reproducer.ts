@@ -7,12 +7,13 @@ import { request as httpRequest } from 'node:http';
 import type { CrashReport } from '../crash/crashReport';
 import type { ReproducerResult } from './replayResults';
 import type { AppImage } from '../runtime/containerRuntime';
-import type { RecordedExchange, ReplayableRequest } from './recordingProxy';
+import { mediaType, type Answer } from './answerShape';
+import type { RecordedExchange, ReplayableRequest, SampledExchange } from './recordingProxy';
 
 export const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 
 export type ReproducerPlan =
-  | { kind: 'http'; description: string; request: ReplayableRequest; containerPort: number; exchangeId: number; note?: string }
+  | { kind: 'http'; description: string; request: ReplayableRequest; containerPort: number; exchangeId: number; note?: string; samples?: SampledExchange[] }
   | { kind: 'start' | 'command'; description: string; note?: string }
   | { kind: 'none'; description: string; note: string };
 
@@ -27,6 +28,8 @@ export interface PlanInput {
   replayUnsafeMethods: boolean;
   /** True when the app crashed before it was ever reachable (or has no port): the start itself reproduces it. */
   crashedAtStartup?: boolean;
+  /** Successful exchanges of the live app (the proxy's samples), replayed around the crash for differential replay. */
+  samples?: SampledExchange[];
 }
 
 /** Chooses how to reproduce `crash`, saying plainly why when a request is not replayed. */
@@ -46,7 +49,9 @@ export function planReproducer(input: PlanInput): ReproducerPlan {
     if (request.body === null) {
       return { kind: 'none', description, note: 'not replayed: the request body was too large to keep, so the crash cannot be reproduced and a fix stays unverified' };
     }
-    return { kind: 'http', description, request, containerPort: input.containerPort, exchangeId: exchange.id };
+    // Unsafe samples are replayed only when unsafe replay is on, like the crash itself.
+    const samples = (input.samples ?? []).filter((x) => x.exchange.id !== exchange.id && (input.replayUnsafeMethods || SAFE_METHODS.includes(x.exchange.method.toUpperCase())));
+    return { kind: 'http', description, request, containerPort: input.containerPort, exchangeId: exchange.id, ...(samples.length ? { samples } : {}) };
   }
   if (image.ports.length > 0 && !input.crashedAtStartup) {
     return {
@@ -58,12 +63,12 @@ export function planReproducer(input: PlanInput): ReproducerPlan {
   return { kind: fallbackKind, description: fallbackDescription };
 }
 
-export interface ReplayResponse {
-  status: number | null;
+export interface ReplayResponse extends Answer {
   error?: string;
-  /** First 2 KiB of the response body. */
-  body: string;
 }
+
+/** Body bytes a replay keeps: enough for the JSON shape of an ordinary answer. */
+const REPLAY_BODY_LIMIT = 256 * 1024;
 
 /** Sends `req` to `baseUrl` (the scratch or main container's published port) and waits for the answer. */
 export function replayRequest(baseUrl: string, req: ReplayableRequest, timeoutMs: number, signal?: AbortSignal): Promise<ReplayResponse> {
@@ -86,19 +91,27 @@ export function replayRequest(baseUrl: string, req: ReplayableRequest, timeoutMs
     const r = httpRequest(target, { method: req.method, headers, signal, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
+      const contentType = mediaType(res.headers['content-type']);
       res.on('data', (c: Buffer) => {
-        if (size < 2048) chunks.push(c);
+        if (size < REPLAY_BODY_LIMIT) chunks.push(c);
         size += c.length;
       });
-      res.on('end', () => done({ status: res.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8').slice(0, 2048) }));
-      res.on('error', (e) => done({ status: res.statusCode ?? null, error: e.message, body: '' }));
+      res.on('end', () => done({ status: res.statusCode ?? null, contentType, body: Buffer.concat(chunks).subarray(0, REPLAY_BODY_LIMIT).toString('utf8'), ...(size > REPLAY_BODY_LIMIT ? { truncated: true } : {}) }));
+      res.on('error', (e) => done({ status: res.statusCode ?? null, contentType, error: e.message, body: '', truncated: true }));
     });
     const timer = setTimeout(() => {
       r.destroy(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`));
     }, timeoutMs);
-    r.on('error', (e) => done({ status: null, error: e.message, body: '' }));
+    r.on('error', (e) => done({ status: null, contentType: null, error: e.message, body: '' }));
     r.end(req.body && req.body.length ? req.body : undefined);
   });
+}
+
+/** A short side-by-side form of an answer: `200 application/json {"todos":[{"title":"a"}],"total":1}`. */
+export function describeAnswer(r: Answer & { error?: string }, max = 100): string {
+  if (r.status === null) return `no response (${r.error ?? 'connection closed'})`;
+  const body = r.body.replace(/\s+/g, ' ').trim();
+  return `${r.status}${r.contentType ? ` ${r.contentType}` : ''}${body ? ` ${body.length > max ? `${body.slice(0, max)}…` : body}` : ''}`;
 }
 
 /** `500`, `connection closed (socket hang up)`… */

@@ -102,6 +102,12 @@ export interface StartOptions {
   settings: RuntimeSettings;
   /** Keep the app's stdin open for `ContainerSession.input` (CLI --interactive, the VS Code app terminal). */
   interactive?: boolean;
+  /**
+   * Cut the container's outbound network (scratch runs, which replay real requests): it joins an internal network
+   * and its ports are reached through loopback forwarders. Ignored where the engine's bridge is not reachable from
+   * here (remote, rootless, Docker Desktop): the container then gets the default network.
+   */
+  isolateNetwork?: boolean;
   signal?: AbortSignal;
 }
 

@@ -17,6 +17,7 @@ import { BuildProgressTracker, stripAnsi } from './buildProgress';
 import { execInContainer } from './containerExec';
 import { describeEntry } from './entryDetection';
 import { removeOlderImages, removeStaleReplayFiles } from './housekeeping';
+import { ISOLATED_NETWORK, ensureIsolatedNetwork } from './isolatedNetwork';
 
 const PING_TIMEOUT_MS = 3000;
 const PULL_TIMEOUT_MS = 180_000;
@@ -89,8 +90,16 @@ export class DockerRuntime implements ContainerRuntime {
     return this.docker;
   }
 
+  /**
+   * Whether this process can reach containers on an internal bridge: a rootful engine on this Linux machine. Not
+   * for a remote engine, Docker Desktop's VM or a rootless engine (its bridges live in another network namespace).
+   */
+  readonly bridgeReachable: boolean;
+
   constructor(opts: DockerRuntimeOptions = {}) {
     const host = opts.dockerHost ?? process.env.DOCKER_HOST;
+    const socket = host ? dockerModemOptions(host)?.socketPath : '/var/run/docker.sock';
+    this.bridgeReachable = process.platform === 'linux' && !!socket && !socket.startsWith('/run/user/') && !/rootless/.test(socket);
     this.hostDescription = host ? `DOCKER_HOST=${host}` : 'the default socket /var/run/docker.sock (DOCKER_HOST is not set)';
     this.docker = new Docker(dockerModemOptions(host));
   }
@@ -331,10 +340,13 @@ export class DockerRuntime implements ContainerRuntime {
     const env: Record<string, string> = { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...settings.env };
     const exposed: Record<string, object> = {};
     const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+    // No way out for a scratch copy replaying real requests, when this machine can reach the internal bridge.
+    const isolated = options.isolateNetwork === true && this.bridgeReachable;
+    if (isolated) await ensureIsolatedNetwork(this.docker);
     for (const port of ports) {
       exposed[`${port}/tcp`] = {};
       // Loopback only; Docker picks a free host port (reported in publishedPorts).
-      bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
+      if (!isolated) bindings[`${port}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
     }
     const memory = Math.round(settings.memoryMb * 1024 * 1024);
     this.engineCpus ??= await this.docker.info().then((i: { NCPU?: number }) => i.NCPU, () => undefined);
@@ -371,6 +383,7 @@ export class DockerRuntime implements ContainerRuntime {
           SecurityOpt: ['no-new-privileges'],
           Init: true,
           PortBindings: bindings,
+          ...(isolated ? { NetworkMode: ISOLATED_NETWORK } : {}),
           // `local` rotates; the default json-file driver grows without bound.
           LogConfig: { Type: 'local', Config: { 'max-size': '20m', 'max-file': '3' } },
         },
@@ -381,7 +394,7 @@ export class DockerRuntime implements ContainerRuntime {
       }
       throw new AutoDevError('BuildFailed', `Creating the container failed: ${errorText(err)}`);
     }
-    const session = new DockerContainerSession(container);
+    const session = new DockerContainerSession(container, isolated ? ports : undefined);
     let stdin: NodeJS.WritableStream | undefined;
     try {
       if (options.signal?.aborted) throw new AutoDevError('Cancelled', 'Start cancelled.');

@@ -9,6 +9,7 @@ import { AutoDevError } from '../errors';
 import { Emitter, type Disposable } from '../lifecycle';
 import type { ContainerExit, ContainerRun, LogLine, LogStream } from './containerRuntime';
 import { LogDecoder, type DecodedLine } from './logDecoder';
+import { LoopbackForwarder, isolatedAddress } from './isolatedNetwork';
 
 /** How long `stop` lets the app shut down before SIGKILL (Init: true forwards SIGTERM to it). */
 const STOP_TIMEOUT_S = 2;
@@ -108,7 +109,11 @@ export class DockerContainerSession implements ContainerRun {
   private isRunning = false;
   private readonly recent: Record<LogStream, string[]> = { stdout: [], stderr: [], system: [] };
 
-  constructor(private readonly container: Docker.Container) {}
+  /** Forwarders to the container's ports when it runs on the isolated network (nothing is published there). */
+  private forwarders: LoopbackForwarder[] = [];
+
+  /** `isolatedPorts`: the container is on the internal network; these ports are reached through forwarders. */
+  constructor(private readonly container: Docker.Container, private readonly isolatedPorts?: readonly number[]) {}
 
   get id(): string {
     return this.container.id;
@@ -174,6 +179,18 @@ export class DockerContainerSession implements ContainerRun {
     const info = await this.container.inspect().catch(() => undefined);
     if (!info) return;
     this.publishedPorts.clear();
+    if (this.isolatedPorts) {
+      const address = isolatedAddress(info);
+      const old = this.forwarders.splice(0);
+      await Promise.all(old.map((f) => f.close()));
+      if (!address || this.stopped) return;
+      for (const port of this.isolatedPorts) {
+        const f = await LoopbackForwarder.open(address, port);
+        this.forwarders.push(f);
+        this.publishedPorts.set(port, f.localPort);
+      }
+      return;
+    }
     for (const [key, binds] of Object.entries(info.NetworkSettings?.Ports ?? {})) {
       const hostPort = binds?.find((b) => b.HostIp === '127.0.0.1')?.HostPort ?? binds?.[0]?.HostPort;
       if (hostPort) this.publishedPorts.set(Number.parseInt(key, 10), Number.parseInt(hostPort, 10));
@@ -208,6 +225,7 @@ export class DockerContainerSession implements ContainerRun {
       if (httpStatus(err) !== 404) throw err;
     });
     this.isRunning = false;
+    await Promise.all(this.forwarders.splice(0).map((f) => f.close()));
     if (run) await Promise.race([run.finished, delay(DRAIN_MS)]);
     this.lineEmitter.dispose();
     this.exitEmitter.dispose();

@@ -182,7 +182,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     assert.equal(await httpGet(`${url}/stats`), 500);
     const done = await h.waitFor('done');
     assert.equal(done.healed, true, done.reason);
-    assert.deepEqual({ ...done.reproducer, note: undefined }, { kind: 'http', description: 'GET /stats', before: '500', after: '200', reproduced: true, note: undefined });
+    assert.deepEqual({ ...done.reproducer, note: undefined, crashAfterMs: undefined }, { kind: 'http', description: 'GET /stats', before: '500', after: '200', reproduced: true, note: undefined, crashAfterMs: undefined });
     assert.match(git(dir, 'log', '-1', '--format=%b'), /Reproduced-By: GET \/stats -> 500 before, 200 after/);
     assert.equal(await httpGet(`${url}/stats`), 200, 'the live app is healed');
   });
@@ -248,7 +248,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     const done = await h.waitFor('done');
     assert.equal(done.reproducer?.kind, 'none');
     assert.equal(done.reproducer?.description, 'POST /orders');
-    assert.match(done.reproducer?.note ?? '', /not replayed: POST is not idempotent/);
+    assert.match(done.reproducer?.note ?? '', /not replayed: replaying POST requests is turned off/);
     const v = h.events.find((e) => e.kind === 'verify') as { result: { outputTail?: string[] } };
     assert.ok(!(v.result.outputTail ?? []).some((l) => l.includes('POST /orders')), 'the POST was not sent to the scratch app');
   });

@@ -39,3 +39,35 @@ describe('commit message', () => {
     }
   });
 });
+
+describe('commit message evidence', () => {
+  it('puts the crashing request and the differential sample side by side, before and after, and names a masking patch', () => {
+    const msg = buildCommitMessage({
+      crash,
+      patch,
+      attempts: 1,
+      verification: {
+        passed: true,
+        masks: 'GET /todos?filter=done now answers an empty list where its earlier answers had items: this masks the error',
+        checks: [],
+        reproducer: { kind: 'http', description: 'POST /todos', before: '500', after: '201', reproduced: true },
+        evidence: {
+          crash: { request: 'POST /todos', before: '500 application/json {"error":"internal"}', after: '201 application/json {"id":3,"title":"milk"}', differences: [], verdict: 'ok', detail: 'like its route' },
+          samples: [{ request: 'GET /todos', before: '200 application/json [{"id":1}]', after: '200 application/json [{"id":1}]', differences: [] }],
+        },
+      },
+    });
+    const body = msg.split('\n');
+    const at = body.indexOf('Evidence (unpatched → patched scratch copy):');
+    assert.ok(at > 0, msg);
+    assert.deepEqual(body.slice(at + 1, at + 7), [
+      '  crashing request: POST /todos',
+      '    before: 500 application/json {"error":"internal"}',
+      '    after:  201 application/json {"id":3,"title":"milk"}',
+      '  unchanged: GET /todos',
+      '    before: 200 application/json [{"id":1}]',
+      '    after:  200 application/json [{"id":1}]',
+    ]);
+    assert.ok(msg.includes('Masks-The-Error: GET /todos?filter=done now answers an empty list'), msg);
+  });
+});
