@@ -50,12 +50,20 @@ export function PatchView({ patch, state, fixes, post }: { patch: PatchDto | nul
   );
 }
 
+/** The badge in the words the loop uses: verified, unverified (nothing reproduced the crash), refused; masking flagged. */
+function verdictBadge(v: VerificationResult): { text: string; tone: string } {
+  if (v.unverified) return { text: 'UNVERIFIED', tone: 'warn' };
+  if (!v.passed) return { text: 'REFUSED', tone: 'danger' };
+  return v.masks ? { text: 'VERIFIED · MASKS THE ERROR', tone: 'warn' } : { text: 'VERIFIED', tone: 'ok' };
+}
+
 export function Verification({ v }: { v: VerificationResult }) {
   const r = v.reproducer;
+  const badge = verdictBadge(v);
   return (
     <div class={`verification ${v.passed ? 'passed' : 'failed'}`}>
       <div class="verification-head">
-        <span class={`badge ${v.passed ? 'ok' : 'danger'}`}>{v.passed ? 'VERIFIED' : 'NOT VERIFIED'}</span>
+        <span class={`badge ${badge.tone}`}>{badge.text}</span>
         {r && (
           <span class="reproducer">
             reproducer <code>{r.description}</code>
@@ -69,6 +77,9 @@ export function Verification({ v }: { v: VerificationResult }) {
           </span>
         )}
       </div>
+      {v.unverified && <p class="unverified">unverified: the crash could not be reproduced in the scratch copy, so nothing proves this patch; it is not applied or committed automatically.</p>}
+      {v.masks && <p class="masks">masks the error: {v.masks}</p>}
+      <Evidence v={v} />
       <ul class="checks">
         {v.checks.map((c) => (
           <li class={c.passed ? 'ok' : 'err'}>
@@ -81,6 +92,49 @@ export function Verification({ v }: { v: VerificationResult }) {
           <summary>scratch run output ({v.outputTail.length} lines)</summary>
           <pre class="output-tail">{v.outputTail.join('\n')}</pre>
         </details>
+      )}
+    </div>
+  );
+}
+
+/** The crashing request and the differential sample, unpatched and patched answers side by side. */
+function Evidence({ v }: { v: VerificationResult }) {
+  const e = v.evidence;
+  if (!e || (!e.crash && !e.samples.length && !e.output)) return null;
+  const rows = [...(e.crash ? [{ label: 'crashing request', ...e.crash, differences: e.crash.verdict === 'ok' ? [] : [e.crash.detail] }] : []), ...e.samples.map((s) => ({ label: s.differences.length ? 'changed' : 'unchanged', ...s }))];
+  return (
+    <div class="evidence" aria-label="Evidence">
+      {rows.length > 0 && (
+        <table class="evidence-pairs">
+          <thead>
+            <tr>
+              <th>request</th>
+              <th>unpatched</th>
+              <th>patched</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row, i) => (
+              <tr key={i} class={row.differences.length ? 'changed' : 'same'}>
+                <td>
+                  <span class="muted small">{row.label}</span> <code>{row.request}</code>
+                  {row.differences.length > 0 && <div class="differences">{row.differences.join('; ')}</div>}
+                </td>
+                <td>
+                  <code>{row.before}</code>
+                </td>
+                <td>
+                  <code>{row.after}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {e.output && (
+        <p class="muted small">
+          output before the crash point ({e.output.lines} lines): {e.output.difference ?? 'printed the same'}
+        </p>
       )}
     </div>
   );
