@@ -66,6 +66,11 @@ export function countMasks(text: string): Record<string, number> {
 interface Pattern {
   kind: MaskKind;
   re: RegExp;
+  /**
+   * Cheap gate: the pattern runs only when the lower-cased text holds one of these (or matches this regex). Most
+   * log lines hold none, and twenty regex passes per line would dominate a log flood.
+   */
+  hint: string[] | RegExp;
   /** Replacement builder; default replaces the whole match. Returning the match unchanged means "not a secret". */
   replace?: (m: string[]) => string;
 }
@@ -74,52 +79,51 @@ const SECRET_NAME_WORD = '(?:pass(?:w(?:or)?d|phrase)?|pwd|secret|token|api[_-]?
 
 // Order matters: whole blocks and URLs before the token shapes they may contain.
 const PATTERNS: Pattern[] = [
-  { kind: 'private-key', re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g },
-  { kind: 'slack-webhook', re: /\bhttps:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{8,}/g },
+  { kind: 'private-key', hint: ['private key-----'], re: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g },
+  { kind: 'slack-webhook', hint: ['hooks.slack.com'], re: /\bhttps:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9/_-]{8,}/g },
   {
     // user:password@ and :password@ (redis://:pw@host has no user).
     kind: 'url-credentials',
+    hint: ['@'],
     re: /\b([a-z][a-z0-9+.-]*:\/\/)([^\s:/@'"`]*):([^\s@/'"`]+)@/gi,
     replace: (m) => (m[3].startsWith(REDACTION_MARKER) ? m[0] : `${m[1]}${m[2]}:${mark('url-credentials')}@`),
   },
-  { kind: 'jwt', re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}/g },
-  { kind: 'openrouter-key', re: /\bsk-or-(?:v1-)?[A-Za-z0-9]{16,}/g },
-  { kind: 'anthropic-key', re: /\bsk-ant-[A-Za-z0-9_-]{16,}/g },
-  { kind: 'openai-key', re: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
-  { kind: 'stripe-key', re: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|\bwhsec_[A-Za-z0-9]{16,}/g },
-  { kind: 'google-key', re: /\bAIza[0-9A-Za-z_-]{30,}|\bya29\.[0-9A-Za-z_-]{20,}/g },
-  { kind: 'github-token', re: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})/g },
-  { kind: 'gitlab-token', re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent|oas)-[A-Za-z0-9_-]{16,}/g },
-  { kind: 'npm-token', re: /\bnpm_[A-Za-z0-9]{30,}/g },
-  { kind: 'huggingface-token', re: /\bhf_[A-Za-z0-9]{30,}/g },
-  { kind: 'sendgrid-key', re: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g },
-  { kind: 'aws-key', re: /\b(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{16}\b/g },
-  {
-    // A 40-character AWS secret access key on its own: mixed case and a digit (a git sha is lower-case hex).
-    kind: 'aws-secret-key',
-    re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
-    replace: (m) => (/[A-Z]/.test(m[0]) && /[a-z]/.test(m[0]) && /[0-9]/.test(m[0]) ? mark('aws-secret-key') : m[0]),
-  },
-  { kind: 'slack-token', re: /\bxox[abposre]-[A-Za-z0-9-]{10,}|\bxapp-\d-[A-Za-z0-9-]{10,}/g },
+  { kind: 'jwt', hint: ['eyj'], re: /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}/g },
+  { kind: 'openrouter-key', hint: ['sk-or-'], re: /\bsk-or-(?:v1-)?[A-Za-z0-9]{16,}/g },
+  { kind: 'anthropic-key', hint: ['sk-ant-'], re: /\bsk-ant-[A-Za-z0-9_-]{16,}/g },
+  { kind: 'openai-key', hint: ['sk-'], re: /\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}/g },
+  { kind: 'stripe-key', hint: ['_live_', '_test_', 'whsec_'], re: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}|\bwhsec_[A-Za-z0-9]{16,}/g },
+  { kind: 'google-key', hint: ['aiza', 'ya29.'], re: /\bAIza[0-9A-Za-z_-]{30,}|\bya29\.[0-9A-Za-z_-]{20,}/g },
+  { kind: 'github-token', hint: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'], re: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{20,})/g },
+  { kind: 'gitlab-token', hint: ['gl'], re: /\bgl(?:pat|dt|rt|cbt|ptt|ft|imt|agent|oas)-[A-Za-z0-9_-]{16,}/g },
+  { kind: 'npm-token', hint: ['npm_'], re: /\bnpm_[A-Za-z0-9]{30,}/g },
+  { kind: 'huggingface-token', hint: ['hf_'], re: /\bhf_[A-Za-z0-9]{30,}/g },
+  { kind: 'sendgrid-key', hint: ['sg.'], re: /\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}/g },
+  { kind: 'aws-key', hint: ['akia', 'asia', 'aida', 'aroa'], re: /\b(?:AKIA|ASIA|AIDA|AROA)[0-9A-Z]{16}\b/g },
+  { kind: 'slack-token', hint: ['xox', 'xapp-'], re: /\bxox[abposre]-[A-Za-z0-9-]{10,}|\bxapp-\d-[A-Za-z0-9-]{10,}/g },
   {
     kind: 'basic-auth',
+    hint: ['basic'],
     re: /\b(Basic)(\s+)([A-Za-z0-9+/]{6,}={0,2})/g,
     replace: (m) => `${m[1]}${m[2]}${mark('basic-auth')}`,
   },
   {
     kind: 'bearer-token',
+    hint: ['bearer', 'token'],
     re: /\b(Bearer|Token)(\s+)([A-Za-z0-9\-._~+/]{12,}=*)/g,
     replace: (m) => (m[3].startsWith(REDACTION_MARKER) ? m[0] : `${m[1]}${m[2]}${mark('bearer-token')}`),
   },
   {
     // Cookie: a=b; c=d   /   "set-cookie": "sid=…" (a header, not `cookie = request.cookies`)
     kind: 'cookie',
+    hint: ['cookie'],
     re: /\b((?:set-)?cookie["']?\s*:\s*["']?)([^\r\n"']{3,})/gi,
     replace: (m) => (m[2].startsWith(REDACTION_MARKER) ? m[0] : `${m[1]}${mark('cookie')}`),
   },
   {
     // DB_PASS=…, TOKEN=…, "api_key": "…", SECRET: … — a literal value, not a code expression such as get_token().
     kind: 'password',
+    hint: /(?:pass|pwd|secret|token|key|credential|auth)[^\n]*?[:=]/i,
     re: new RegExp(
       `\\b([A-Za-z0-9_-]*?${SECRET_NAME_WORD}(?![a-z])[A-Za-z0-9_]*)(["']?\\s*[:=]\\s*)(?:"([^"\\s]{3,})"|'([^'\\s]{3,})'|([^\\s"'&,;()[\\]{}<>]{3,})(?![\\w(.[]))`,
       'gi',
@@ -143,9 +147,20 @@ export function maskKnownShapes(text: string): MaskResult {
   return { text: applyPatterns(text, counts), counts };
 }
 
+/** One pass that says whether any pattern's hint is there at all (most log lines: no). */
+const ANY_HINT = new RegExp(PATTERNS.map((p) => (Array.isArray(p.hint) ? p.hint.map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') : p.hint.source)).join('|'), 'i');
+
+/** A 40-character AWS secret access key on its own: mixed case and a digit (a git sha is lower-case hex). */
+function isAwsSecretKey(run: string): boolean {
+  return run.length === 40 && /^[A-Za-z0-9/+]+$/.test(run) && /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run);
+}
+
 function applyPatterns(text: string, counts: Partial<Record<MaskKind, number>>): string {
+  if (!ANY_HINT.test(text)) return text;
   let out = text;
+  const lower = text.toLowerCase();
   for (const p of PATTERNS) {
+    if (Array.isArray(p.hint) ? !p.hint.some((h) => lower.includes(h)) : !p.hint.test(text)) continue;
     p.re.lastIndex = 0;
     out = out.replace(p.re, (...args) => {
       const m = args.slice(0, -2).filter((a) => typeof a === 'string' || a === undefined) as string[];
@@ -171,6 +186,8 @@ export function encodedForms(value: string): string[] {
 }
 
 const MIN_PARTIAL = 6;
+/** Credentials seen in recorded requests that are remembered (the newest). */
+const MAX_OBSERVED = 256;
 const B64_RUN = /[A-Za-z0-9+/_-]{16,}={0,2}/g;
 const HEX_RUN = /[0-9a-fA-F]{16,}/g;
 const PCT_RUN = /[A-Za-z0-9._~!*'()+-]*(?:%[0-9A-Fa-f]{2}[A-Za-z0-9._~!*'()+-]*){2,}/g;
@@ -186,11 +203,20 @@ export function createSecretMasker(opts: { workspaceDir?: string; secrets: reado
   let literalRe: RegExp | null = null;
   let dirty = true;
 
+  /** Observed values, oldest first: bounded, so a stream of requests with fresh tokens cannot grow it forever. */
+  const observed: string[] = [];
   const learn = (value: string, kind: MaskKind) => {
     if (typeof value !== 'string' || value.length < 3 || literals.has(value)) return;
     literals.set(value, kind);
     secretBytes.push(Buffer.from(value, 'utf8').toString('latin1'));
     if (value.length >= MIN_PARTIAL) for (const f of encodedForms(value)) if (!literals.has(f)) literals.set(f, 'encoded-secret');
+    dirty = true;
+  };
+  const forget = (value: string) => {
+    literals.delete(value);
+    for (const f of encodedForms(value)) if (literals.get(f) === 'encoded-secret') literals.delete(f);
+    const i = secretBytes.indexOf(Buffer.from(value, 'utf8').toString('latin1'));
+    if (i >= 0) secretBytes.splice(i, 1);
     dirty = true;
   };
   for (const s of opts.secrets) if (typeof s === 'string' && s.length >= 4) learn(s, 'configured-key');
@@ -226,7 +252,8 @@ export function createSecretMasker(opts: { workspaceDir?: string; secrets: reado
     }
     return false;
   };
-  const printable = (s: string) => s.length > 0 && (s.match(/[\x20-\x7e\t\r\n]/g)?.length ?? 0) >= s.length * 0.9;
+  // Decoded text that is mostly printable ASCII (a decoded file), not the noise a random run decodes to.
+  const printable = (s: string) => s.length > 0 && !/[^\x20-\x7e\t\r\n]{2}/.test(s.slice(1, -1));
   /** Decoded text that carries a secret: a known value, or a credential shape (base64 of a key file). */
   const decodedCarriesSecret = (decoded: string): boolean => {
     if (holdsSecret(decoded)) return true;
@@ -240,14 +267,20 @@ export function createSecretMasker(opts: { workspaceDir?: string; secrets: reado
     const replaceRuns = (input: string, re: RegExp, decode: (run: string) => string[]): string =>
       input.replace(re, (run) => {
         if (run.length > MAX_RUN || run.startsWith(REDACTION_MARKER)) return run;
+        if (isAwsSecretKey(run)) {
+          counts['aws-secret-key'] = (counts['aws-secret-key'] ?? 0) + 1;
+          return mark('aws-secret-key');
+        }
         if (!decode(run).some(decodedCarriesSecret)) return run;
         counts['encoded-secret'] = (counts['encoded-secret'] ?? 0) + 1;
         return mark('encoded-secret');
       });
     let out = text;
-    if (secretBytes.length || /[A-Za-z0-9+/_-]{24,}/.test(out)) {
-      out = replaceRuns(out, B64_RUN, (run) => [0, 1, 2, 3].map((o) => Buffer.from(run.slice(o), 'base64').toString('latin1')));
-      out = replaceRuns(out, HEX_RUN, (run) => [0, 1].map((o) => Buffer.from(run.slice(o, o + ((run.length - o) & ~1)), 'hex').toString('latin1')));
+    if (/[A-Za-z0-9+/_-]{16}/.test(out)) {
+      // (This pass also finds a bare 40-character AWS secret key: it is such a run.)
+      // Encoded text mixes cases; a path, an identifier or a lower-case hash does not (and is not decoded).
+      out = replaceRuns(out, B64_RUN, (run) => (/[A-Z]/.test(run) && /[a-z]/.test(run) ? [0, 1, 2, 3].map((o) => Buffer.from(run.slice(o), 'base64').toString('latin1')) : []));
+      if (secretBytes.length) out = replaceRuns(out, HEX_RUN, (run) => [0, 1].map((o) => Buffer.from(run.slice(o, o + ((run.length - o) & ~1)), 'hex').toString('latin1')));
     }
     if (out.includes('%')) {
       out = replaceRuns(out, PCT_RUN, (run) => {
@@ -290,6 +323,10 @@ export function createSecretMasker(opts: { workspaceDir?: string; secrets: reado
       // Short values ("1", "yes") would mask ordinary words everywhere.
       if (!v || v.length < 6 || literals.has(v)) return;
       learn(v, kind);
+      if (kind === 'observed-secret') {
+        observed.push(v);
+        if (observed.length > MAX_OBSERVED) forget(observed.shift()!);
+      }
       known = secretBytes.length;
     },
   };

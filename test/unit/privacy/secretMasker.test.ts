@@ -140,6 +140,15 @@ describe('secret masker', () => {
     assert.deepEqual(countMasks(`${out} ${m.maskText('password=abc12345')}`), { 'observed-secret': 1, password: 1 });
   });
 
+  it('remembers a bounded number of observed secrets, the newest', () => {
+    const m = createSecretMasker({ secrets: ['configured-key-0001'] });
+    for (let i = 0; i < 1000; i++) m.addSecret(`observed-token-${i}`);
+    assert.equal(m.knownSecretCount, 257);
+    assert.equal(m.maskText('observed-token-999'), '[REDACTED:observed-secret]');
+    assert.equal(m.maskText('x observed-token-0 y'), 'x observed-token-0 y');
+    assert.equal(m.maskText('configured-key-0001'), '[REDACTED:configured-key]', 'configured keys are never forgotten');
+  });
+
   it('masks every string of an object except the kept keys', () => {
     const m = createSecretMasker({ secrets: ['configured-key-0001'] });
     const out = maskDeep({ a: 'configured-key-0001', list: [{ b: 'x configured-key-0001' }], original: 'configured-key-0001', n: 3 }, m, new Set(['original']));
