@@ -21,10 +21,10 @@ const LEVELS = /^\s+\.\.\. \d+ levels\.\.\.\s*$/;
 const BARE_FRAME = /^\s*([^\s:][^:]*):(\d+):in [`'](.*)'\s*$/;
 /** Rails' DebugExceptions: `NoMethodError (undefined method 'x' for nil):`. */
 const RAILS_HEADER = /^([A-Z]\w*(?:::[A-Z]\w*)*) \((.*)\):\s*$/;
-/** Sinatra's dump_errors!: `2024-05-02 09:14:04 - ZeroDivisionError - divided by 0:`. */
-const SINATRA_HEADER = /^(?:.* - )?([A-Z]\w*(?:::[A-Z]\w*)*) - (.*):\s*$/;
-/** Logger's exception format: `E, [...] ERROR -- : divided by 0 (ZeroDivisionError)`. */
-const LOGGER_HEADER = /^(?:.*? -- [^:]*: )?(.*) \(([A-Z]\w*(?:::[A-Z]\w*)*)\)\s*$/;
+/** Sinatra's dump_errors!: `2024-05-02 09:14:04 - ZeroDivisionError - divided by 0:` (strftime, fixed shape). */
+const SINATRA_HEADER = /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d - ([A-Z]\w*(?:::[A-Z]\w*)*) - (.*):\s*$/;
+/** Logger's exception format ends with the class: `E, [...] ERROR -- : divided by 0 (ZeroDivisionError)`. */
+const LOGGER_TYPE = / \(([A-Z]\w*(?:::[A-Z]\w*)*)\)\s*$/;
 /** A 404 is the router answering, not a crash. */
 const NOT_A_CRASH = /^ActionController::RoutingError$/;
 // error_highlight and did_you_mean print a few lines between the message and the first `from`.
@@ -150,9 +150,12 @@ function startLogged(line: string, lineNo: number, start: number, ctx: StartCont
     let message: string;
     if (h) [type, message] = [h[1], h[2]];
     else {
-      const l = LOGGER_HEADER.exec(prev);
+      const l = LOGGER_TYPE.exec(prev);
       if (!l) continue; // another thread's line between the header and the first frame
-      [type, message] = [l[2], l[1]];
+      // The message follows Logger's `SEVERITY -- progname: ` when there is one.
+      const dashes = prev.indexOf(' -- ');
+      const colon = dashes >= 0 ? prev.indexOf(': ', dashes) : -1;
+      [type, message] = [l[1], prev.slice(colon >= 0 ? colon + 2 : 0, l.index)];
     }
     if (NOT_A_CRASH.test(type)) return null;
     const head = { file: m[1], line: Number(m[2]), fn: m[3], type, message };
