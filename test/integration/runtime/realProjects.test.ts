@@ -13,7 +13,9 @@ import { isAutoDevError } from '../../../src/core/errors';
 import type { BuildEvent, ContainerSession } from '../../../src/core/runtime/containerRuntime';
 import { DockerRuntime, imageTagFor, workspaceIdFor } from '../../../src/core/runtime/dockerRuntime';
 import { replayStatePath, writeReplayState } from '../../../src/core/replay/replayStateFile';
-import { exampleRepo, git, makeSession, type Harness } from '../heal/healTestKit';
+import { createProvider } from '../../../src/core/agent/providers';
+import { startFakeLlm, type FakeLlm } from '../../support/fakeLlmServer';
+import { editingModel, exampleRepo, git, makeSession, type Harness } from '../heal/healTestKit';
 import { assertNoLeftovers, docker, TEST_SETTINGS, watch } from './runtimeHarness';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -53,12 +55,15 @@ describe('real project shapes (real engine)', function () {
   const harnesses: Harness[] = [];
   const sessions: ContainerSession[] = [];
   const runtime = new DockerRuntime();
+  let fake: FakeLlm | null = null;
 
   before(() => {
     const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(build.status, 0, build.stderr);
   });
   afterEach(async () => {
+    await fake?.close();
+    fake = null;
     for (const h of harnesses.splice(0)) await h.dispose();
     for (const s of sessions.splice(0)) await s.stop();
     await assertNoLeftovers();
@@ -115,6 +120,23 @@ describe('real project shapes (real engine)', function () {
     await w.waitForLine(/artifact build 2 running/);
     assert.equal((await w.nextExit()).exitCode, 0);
     assert.equal((await workspaceImages(dir)).length, 1, 'the rebuild replaced the older image');
+  });
+
+  it('heals a multi-stage Dockerfile app by rebuilding: verified in a rebuilt scratch image, applied by a rebuild, committed', async () => {
+    const fix = { path: 'app/server.py', old_text: 'sum(scores) / len(scores)', new_text: '(sum(scores) / len(scores) if scores else 0.0)' };
+    fake = await startFakeLlm(editingModel(() => fix));
+    const dir = exampleRepo('compiled-zipapp');
+    dirs.push(dir);
+    const provider = createProvider({ kind: 'openai', preset: 'custom', baseUrl: fake.url, model: 'fake-model', apiKey: 'sk-test-key-000000000000000000', timeoutMs: 20_000 });
+    const h = makeSession(dir, provider, { runtime: { ...SETTINGS } });
+    harnesses.push(h);
+    await h.session.deploy();
+    await h.waitFor('crash', (e) => e.crash.type === 'ZeroDivisionError');
+    const done = await h.waitFor('done', undefined, 240_000);
+    assert.equal(done.healed, true, done.reason);
+    assert.equal(git(dir, 'show', '--name-only', '--format=', 'HEAD'), 'app/server.py');
+    assert.ok(h.events.some((e) => e.kind === 'log' && /rebuilding the image with the changed files/.test(e.line.text)), 'the fix reached the app through a rebuild');
+    assert.ok(h.events.some((e) => e.kind === 'log' && /mean score 0\.0/.test(e.line.text)), 'the rebuilt app ran the fix');
   });
 
   it('streams build steps as they happen and names the failing step by its first error line, without escape codes', async () => {
