@@ -17,13 +17,23 @@ const noBuildKitSession = {
     }));
   },
 };
+// The Kubernetes runtime (@kubernetes/client-node and its dependencies) is its own bundle, dist/kubernetes.js,
+// loaded by `import()` only when a Kubernetes context is chosen: Docker users never load or pay for it.
+const kubernetesApart = {
+  name: 'kubernetes-apart',
+  setup(b) {
+    b.onResolve({ filter: /[\\/]kubernetesRuntime$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './kubernetes.js', external: true } : undefined));
+  },
+};
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs',
-    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession] }),
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession, kubernetesApart] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs',
-    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession], define: { AUTODEV_VERSION: JSON.stringify(version) }, banner: { js: '#!/usr/bin/env node' } }),
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession, kubernetesApart], define: { AUTODEV_VERSION: JSON.stringify(version) }, banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/core/runtime/kubernetesRuntime.ts'], outfile: 'dist/kubernetes.js', platform: 'node', format: 'cjs',
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession] }),
   build({ ...common, entryPoints: ['webview/main.tsx'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
     target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact' }),
 ]);

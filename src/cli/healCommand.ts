@@ -21,16 +21,17 @@ import { HealSession } from '../core/heal/healSession';
 import { createSecretMasker, maskDeep, type SecretMasker } from '../core/privacy/secretMasker';
 import { reproducedByLine } from '../core/replay/reproducer';
 import type { RuntimeSettings } from '../core/runtime/containerRuntime';
-import { DockerRuntime } from '../core/runtime/dockerRuntime';
 import { stripAnsi } from '../core/runtime/buildProgress';
 import { parseArgs, type CliIo } from './args';
 import { RUNTIME_FLAGS, runtimeSettingsFromFlags, selectBaseImage } from './runtimeFlags';
+import { ENGINE_FLAGS, enginesFromFlags } from './engineFlags';
 
 export const HEAL_FLAGS = {
   provider: 'string',
   'base-url': 'string',
   model: 'string',
   ...RUNTIME_FLAGS,
+  ...ENGINE_FLAGS,
   yes: 'boolean',
   'verify-seconds': 'number',
   'max-attempts': 'number',
@@ -58,6 +59,8 @@ interface Parsed {
   push: boolean;
   timeoutSeconds?: number;
   json: boolean;
+  /** The raw flags, for the engine choice (engineFlags). */
+  flags: Record<string, string | boolean | number>;
 }
 
 function parse(argv: string[], io: CliIo): Parsed {
@@ -97,6 +100,7 @@ function parse(argv: string[], io: CliIo): Parsed {
   }
   const settings = runtimeSettingsFromFlags(flags, io);
   return {
+    flags,
     dir,
     providerConfig,
     settings,
@@ -115,13 +119,16 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
   const gitPort = new SimpleGitPort();
   if (p.commit && !(await gitPort.isRepo(p.dir))) throw new AutoDevError('Usage', `--commit needs a git repository, and ${p.dir} is not one (git init it first)`);
   const provider: LlmProvider = createProvider(p.providerConfig);
-  const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
   // Events arrive masked by the session; the printers mask again what they write (errors and reasons composed here).
   const outputMasker = createSecretMasker({ workspaceDir: p.dir, secrets: p.providerConfig.apiKey ? [p.providerConfig.apiKey] : [] });
   const printer = p.json ? new JsonPrinter(io, outputMasker) : new HumanPrinter(io, outputMasker);
+  let runtime: Awaited<ReturnType<typeof enginesFromFlags>>['runtime'];
   try {
+    const engines = await enginesFromFlags(p.flags, io);
+    runtime = engines.runtime;
     await runtime.ping();
-    p.settings = await selectBaseImage(runtime, p.dir, p.settings, io);
+    if (engines.builder !== runtime) await engines.builder.ping();
+    p.settings = await selectBaseImage(engines.builder, p.dir, p.settings, io);
   } catch (err) {
     // Even an environment error ends the JSON stream with `done` (consumers wait for it).
     if (p.json) printer.final(stripAnsi(err instanceof Error ? err.message : String(err)), ENVIRONMENT_EXIT);

@@ -14,12 +14,12 @@ declare const AUTODEV_VERSION: string | undefined;
 const USAGE = `autodev — deploy, watch and heal crashing apps
 
 Usage:
-  autodev run DIR [--entry PATH] [--port N] [--image IMG] [--interactive] [--timeout-seconds N]
+  autodev run DIR [--entry PATH] [--port N] [--image IMG] [--interactive] [--timeout-seconds N] [ENGINE]
   autodev detect FILE|- [--workspace DIR] [--container-workdir /app]
   autodev fix DIR --trace FILE [--provider builtin|openai] [--base-url URL] [--model M]
   autodev heal DIR [--provider builtin|openai] [--base-url URL] [--model M] [--entry PATH] [--port N]
                [--image IMG] [--yes] [--verify-seconds N] [--max-attempts N] [--commit] [--push]
-               [--timeout-seconds N] [--json]
+               [--timeout-seconds N] [--json] [ENGINE]
   autodev replay DIR
   autodev clean [DIR...] [--dry-run] [--json]
   autodev --help | --version
@@ -28,6 +28,10 @@ API keys come from OPENROUTER_API_KEY, GOOGLE_API_KEY, OPENAI_API_KEY or AUTODEV
 --entry chooses the app when several could run (a file or an app folder, relative to DIR); --port names the
 port it listens on when AutoDev should not find it; --image replaces the base image of a generated image (an
 app with its own Dockerfile refuses it).
+ENGINE: --docker-host URL (unix://, tcp:// with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh://) or --context NAME (a
+Docker context) picks the Docker engine (default: DOCKER_HOST, DOCKER_CONTEXT, then \`docker context use\`); a remote
+engine gets the source copied in, never mounted. --kube-context NAME runs the app as a Pod instead (--kube-namespace
+NS, --registry HOST/PATH the cluster pulls from, or AUTODEV_REGISTRY); see docs/kubernetes.md.
 Exit status: 0 success/healed, 1 not healed / crash exit, 2 usage or environment error, 3 nothing to heal.`;
 
 type Command = (argv: string[], io: CliIo) => Promise<number>;

@@ -8,8 +8,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AutoDevError, isAutoDevError } from '../core/errors';
 import type { ContainerExit } from '../core/runtime/containerRuntime';
-import { DockerRuntime, workspaceIdFor } from '../core/runtime/dockerRuntime';
+import { workspaceIdFor } from '../core/runtime/dockerRuntime';
 import { parseArgs, type CliIo } from './args';
+import { ENGINE_FLAGS, enginesFromFlags } from './engineFlags';
 import { RUNTIME_FLAGS, runtimeSettingsFromFlags, selectBaseImage } from './runtimeFlags';
 
 /** Exit status when --timeout-seconds elapses (as coreutils `timeout`). */
@@ -18,7 +19,7 @@ export const TIMEOUT_EXIT = 124;
 export const INTERRUPT_EXIT = 130;
 
 export async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { ...RUNTIME_FLAGS, interactive: 'boolean', 'timeout-seconds': 'number' });
+  const { positionals, flags } = parseArgs(argv, { ...RUNTIME_FLAGS, ...ENGINE_FLAGS, interactive: 'boolean', 'timeout-seconds': 'number' });
   if (positionals.length !== 1) throw new AutoDevError('Usage', 'run needs exactly one DIR');
   const dir = path.resolve(io.cwd, positionals[0]);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new AutoDevError('Usage', `${positionals[0]} is not a directory`);
@@ -26,9 +27,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   if (timeout !== undefined && !(timeout > 0)) throw new AutoDevError('Usage', '--timeout-seconds needs a positive number');
 
   const interactive = flags.interactive === true;
-  const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
+  const { runtime, builder } = await enginesFromFlags(flags, io);
   await runtime.ping();
-  const settings = await selectBaseImage(runtime, dir, runtimeSettingsFromFlags(flags, io), io);
+  if (builder !== runtime) await builder.ping();
+  const settings = await selectBaseImage(builder, dir, runtimeSettingsFromFlags(flags, io), io);
   // A closed output pipe (`autodev run … | head`) must not kill us before the container is removed.
   const outputGone = new AbortController();
   const onOutputError = () => outputGone.abort();
@@ -48,6 +50,7 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return timer.signal.aborted ? TIMEOUT_EXIT : INTERRUPT_EXIT;
   };
 
+  if (runtime.engine?.remote) note(`engine: ${runtime.engine.label}`);
   note(`building ${positionals[0]}…`);
   let session;
   try {
@@ -85,6 +88,10 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
       signal.addEventListener('abort', () => resolve(undefined), { once: true });
     });
     if (!exit) return stopped();
+    if (exit.engineRestarted) {
+      // Not the app's exit: the engine took the container with it. An environment error, not the app's code.
+      throw new AutoDevError('ContainerGone', `The ${runtime.engine?.kind === 'kubernetes' ? 'cluster' : 'Docker engine'} ended the app's container (it restarted without live-restore, or evicted the pod): run again to redeploy.`);
+    }
     if (exit.oomKilled) note(`the app was killed for using more than its memory limit (${exit.memoryLimitMb ?? settings.memoryMb} MiB)`);
     else if (exit.signal) note(`the app was killed by ${exit.signal}`);
     else note(`the app exited with code ${exit.exitCode ?? 'unknown'}`);

@@ -1,6 +1,7 @@
 /** Typed errors of the core. Adapters show `message` (it says what happened and what to do); the CLI exits 2. */
 export type AutoDevErrorCode =
   | 'DockerUnavailable'
+  | 'ClusterUnavailable'
   | 'BuildFailed'
   | 'ImageUnavailable'
   | 'PortInUse'
@@ -26,6 +27,9 @@ export type AutoDevErrorCode =
   /** A bug or an unexpected failure of a dependency: not one of the cases above. */
   | 'Internal';
 
+/** Marks AutoDev errors across bundles: the Kubernetes runtime is a separate bundle with its own copy of this class. */
+const BRAND = Symbol.for('autodev.AutoDevError');
+
 export class AutoDevError extends Error {
   constructor(
     readonly code: AutoDevErrorCode,
@@ -34,6 +38,11 @@ export class AutoDevError extends Error {
   ) {
     super(message);
     this.name = 'AutoDevError';
+    (this as unknown as Record<symbol, boolean>)[BRAND] = true;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
 

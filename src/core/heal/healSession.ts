@@ -153,6 +153,13 @@ export class HealSession implements HealController {
   }
 
   private onExit(exit: ContainerExit): void {
+    if (exit.engineRestarted) {
+      // The engine took the container with it (a restart without live-restore, an eviction): not the app's crash.
+      if (this.incidents.watching) return this.incidents.failWatch('the container engine ended the app during the watch');
+      this.emit({ kind: 'error', code: 'ContainerGone', message: 'The container engine ended the app (it restarted without live-restore, or evicted the pod); it did not crash. Deploy again to start it anew.' });
+      if (this.machine.state === 'RUNNING') this.fire({ name: 'appExited' }, 'the engine ended the app: deploy again');
+      return;
+    }
     this.system(describeExit(exit, this.run.settings.memoryMb));
     if (this.incidents.watching) {
       // An exit during the in-place watch judges the patch, not the app: code 0 is fine, anything else fails it.

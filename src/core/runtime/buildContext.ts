@@ -72,21 +72,30 @@ export interface BuildContextOptions {
   extraFile?: { name: string; content: string };
 }
 
-/** Packs `dir` as a tar stream (streamed from disk, never buffered whole). */
-export async function packBuildContext(dir: string, opts: BuildContextOptions = {}): Promise<Readable> {
+/**
+ * The predicate `docker build` applies to `dir`'s files (absolute paths): `.dockerignore` plus ALWAYS_SKIPPED.
+ * Also what a remote engine receives as the app's source, so both see the same files.
+ */
+export async function contextIgnore(dir: string): Promise<(absPath: string) => boolean> {
   const ignoreText = await fs.readFile(path.join(dir, '.dockerignore'), 'utf8').catch(() => '');
   const ignored = dockerignoreMatcher(ignoreText);
   const root = path.resolve(dir);
+  return (name: string) => {
+    const rel = path.relative(root, name).split(path.sep).join('/');
+    if (!rel || rel.startsWith('..')) return false;
+    if (rel.split('/').some((part) => ALWAYS_SKIPPED.includes(part))) return true;
+    // The Dockerfile and .dockerignore always reach the daemon, as with `docker build`.
+    if (rel === 'Dockerfile' || rel === '.dockerignore') return false;
+    return ignored(rel);
+  };
+}
+
+/** Packs `dir` as a tar stream (streamed from disk, never buffered whole). */
+export async function packBuildContext(dir: string, opts: BuildContextOptions = {}): Promise<Readable> {
+  const root = path.resolve(dir);
   return tar.pack(root, {
     entries: opts.onlyFiles,
-    ignore: (name: string) => {
-      const rel = path.relative(root, name).split(path.sep).join('/');
-      if (!rel || rel.startsWith('..')) return false;
-      if (rel.split('/').some((part) => ALWAYS_SKIPPED.includes(part))) return true;
-      // The Dockerfile and .dockerignore always reach the daemon, as with `docker build`.
-      if (rel === 'Dockerfile' || rel === '.dockerignore') return false;
-      return ignored(rel);
-    },
+    ignore: await contextIgnore(root),
     finalize: !opts.extraFile,
     finish: opts.extraFile
       ? (pack) => {

@@ -1,4 +1,7 @@
-/** The port to a container engine. One real implementation (dockerode); tests use the real engine. */
+/**
+ * The port to a container engine. Implementations: dockerode (a local or remote Docker engine; tests use the real
+ * engine) and Kubernetes (@kubernetes/client-node; contract-tested against recorded API responses).
+ */
 import type { Disposable } from '../lifecycle';
 
 export type LogStream = 'stdout' | 'stderr' | 'system';
@@ -29,6 +32,19 @@ export interface ContainerExit {
   memoryLimitMb?: number;
   /** The run (see LogLine.run) that ended. */
   run?: number;
+  /**
+   * The engine, not the app, ended the run: it restarted without live-restore (or the pod was evicted) and took the
+   * container with it. Not a crash: say so and deploy again on request.
+   */
+  engineRestarted?: boolean;
+}
+
+/** Which engine a runtime talks to, for the UI ("Docker tcp://10.0.0.5:2376 (TLS)", "Kubernetes kind-dev/autodev"). */
+export interface EngineInfo {
+  kind: 'docker' | 'kubernetes';
+  label: string;
+  /** The engine cannot see this machine's files: the source is copied (Docker) or baked into the image (Kubernetes). */
+  remote: boolean;
 }
 
 export interface RuntimeSettings {
@@ -151,6 +167,8 @@ export interface ContainerSession extends Disposable {
 export type ContainerRun = Omit<ContainerSession, 'appPort' | 'input'>;
 
 export interface ContainerRuntime {
+  /** The engine in use (Mission Control's header, the status bar). */
+  readonly engine?: EngineInfo;
   /** Throws AutoDevError('DockerUnavailable') within a few seconds when no engine answers. */
   ping(): Promise<void>;
   /** Builds the workspace's Dockerfile or a generated one. Throws AutoDevError('BuildFailed') with the log tail. */

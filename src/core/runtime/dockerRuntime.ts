@@ -7,7 +7,9 @@ import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
 import { AutoDevError } from '../errors';
-import type { AppImage, BuildEvent, ContainerRuntime, ContainerSession, RuntimeSettings, StartOptions } from './containerRuntime';
+import type { AppImage, BuildEvent, ContainerRuntime, ContainerSession, EngineInfo, RuntimeSettings, StartOptions } from './containerRuntime';
+import { describeEndpoint, dockerModemOptions, resolveDockerEndpoint, type DockerEndpoint } from './dockerEndpoint';
+import { SourceUploader } from './sourceUpload';
 import { isOrphan, LABEL, ownerLabels } from './containerOwner';
 import { DockerContainerSession } from './dockerSession';
 import { DEPS_FAILED_MARKER, GENERATED_DOCKERFILE, NO_PACKAGE_MANAGER_MARKER, planBuild, type BuildPlan } from './dockerfileGenerator';
@@ -25,7 +27,9 @@ const PULL_TIMEOUT_MS = 180_000;
 const BUILD_TAIL = 30;
 
 export interface DockerRuntimeOptions {
-  /** e.g. unix:///var/run/docker.sock, tcp://127.0.0.1:2375; else DOCKER_HOST, else the default socket. */
+  /** The engine (resolveDockerEndpoint). Without it: `dockerHost`, else DOCKER_HOST / contexts as the CLI resolves them. */
+  endpoint?: DockerEndpoint;
+  /** e.g. unix:///var/run/docker.sock, tcp://127.0.0.1:2375, ssh://me@box. */
   dockerHost?: string;
 }
 
@@ -48,22 +52,6 @@ export function imageTagFor(dir: string): string {
   return `autodev/${workspaceIdFor(dir)}:latest`;
 }
 
-/** dockerode connection options for a DOCKER_HOST-style address (undefined: dockerode's default socket). */
-export function dockerModemOptions(host: string | undefined): Docker.DockerOptions | undefined {
-  if (!host) return undefined;
-  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock' };
-  if (host.startsWith('npipe://')) return { socketPath: host.slice('npipe://'.length) };
-  let url: URL;
-  try {
-    url = new URL(host.includes('//') ? host : `tcp://${host}`);
-  } catch {
-    throw new AutoDevError('DockerUnavailable', `DOCKER_HOST "${host}" is not a valid address (e.g. unix:///var/run/docker.sock or tcp://127.0.0.1:2375).`);
-  }
-  if (url.protocol === 'ssh:') return { protocol: 'ssh', host: url.hostname, port: url.port || 22, username: url.username || undefined };
-  const tls = url.port === '2376';
-  return { protocol: tls ? 'https' : 'http', host: url.hostname, port: url.port || (tls ? 2376 : 2375) };
-}
-
 function httpStatus(err: unknown): number | undefined {
   return (err as { statusCode?: number })?.statusCode;
 }
@@ -71,6 +59,15 @@ function httpStatus(err: unknown): number | undefined {
 function errorText(err: unknown): string {
   const e = err as { json?: { message?: string }; message?: string };
   return e?.json?.message ?? e?.message ?? String(err);
+}
+
+/** Copies the changed files of a remote app into its (stopped) container; says what it copied. */
+async function syncNote(uploader: SourceUploader, container: Docker.Container): Promise<string | undefined> {
+  const r = await uploader.sync(container);
+  if (!r.copied.length && !r.removedLocally.length) return undefined;
+  const list = (files: string[]) => files.slice(0, 5).join(', ') + (files.length > 5 ? ', …' : '');
+  const gone = r.removedLocally.length ? `; deleted here but still in the container: ${list(r.removedLocally)}` : '';
+  return `copied ${r.copied.length} changed file${r.copied.length === 1 ? '' : 's'} into the container (${list(r.copied)})${gone}`;
 }
 
 const REGISTRY_TROUBLE = /pull access denied|manifest unknown|not found: manifest|repository does not exist|dial tcp|lookup .*(registry|docker\.io)|no such host|i\/o timeout|TLS handshake|network is unreachable|connection refused/i;
@@ -95,13 +92,17 @@ export class DockerRuntime implements ContainerRuntime {
    * for a remote engine, Docker Desktop's VM or a rootless engine (its bridges live in another network namespace).
    */
   readonly bridgeReachable: boolean;
+  readonly endpoint: DockerEndpoint;
+  readonly engine: EngineInfo;
 
   constructor(opts: DockerRuntimeOptions = {}) {
-    const host = opts.dockerHost ?? process.env.DOCKER_HOST;
-    const socket = host ? dockerModemOptions(host)?.socketPath : '/var/run/docker.sock';
-    this.bridgeReachable = process.platform === 'linux' && !!socket && !socket.startsWith('/run/user/') && !/rootless/.test(socket);
-    this.hostDescription = host ? `DOCKER_HOST=${host}` : 'the default socket /var/run/docker.sock (DOCKER_HOST is not set)';
-    this.docker = new Docker(dockerModemOptions(host));
+    this.endpoint = opts.endpoint ?? resolveDockerEndpoint({ dockerHost: opts.dockerHost, env: process.env });
+    const e = this.endpoint;
+    const socket = (dockerModemOptions(e) as { socketPath?: string } | undefined)?.socketPath;
+    this.bridgeReachable = process.platform === 'linux' && !e.remote && !!socket && !socket.startsWith('/run/user/') && !/rootless/.test(socket);
+    this.hostDescription = e.host ? describeEndpoint(e) : 'the default socket /var/run/docker.sock (DOCKER_HOST is not set)';
+    this.engine = { kind: 'docker', label: e.host ? `Docker ${describeEndpoint(e)}` : 'Docker (local)', remote: e.remote };
+    this.docker = new Docker(dockerModemOptions(e));
   }
 
   async ping(): Promise<void> {
@@ -338,6 +339,7 @@ export class DockerRuntime implements ContainerRuntime {
   private async createContainer(image: AppImage, options: StartOptions, ports: number[]): Promise<ContainerHandle> {
     const { settings } = options;
     const env: Record<string, string> = { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...settings.env };
+    const appFolder = path.join(path.resolve(options.sourceDir), image.appDir);
     const exposed: Record<string, object> = {};
     const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
     // No way out for a scratch copy replaying real requests, when this machine can reach the internal bridge.
@@ -373,8 +375,9 @@ export class DockerRuntime implements ContainerRuntime {
         AttachStdout: true,
         AttachStderr: true,
         HostConfig: {
-          // The app folder at the workdir — unless the image owns its files (then a mount would hide them).
-          Binds: image.mountSource ? [`${path.join(path.resolve(options.sourceDir), image.appDir)}:${image.workdir}`] : [],
+          // The app folder at the workdir — unless the image owns its files (then a mount would hide them), or the
+          // engine is remote and cannot see this machine's files (then the folder is copied in below).
+          Binds: image.mountSource && !this.endpoint.remote ? [`${appFolder}:${image.workdir}`] : [],
           Memory: memory,
           MemorySwap: memory,
           NanoCpus: Math.round(cpus * 1e9),
@@ -394,10 +397,26 @@ export class DockerRuntime implements ContainerRuntime {
       }
       throw new AutoDevError('BuildFailed', `Creating the container failed: ${errorText(err)}`);
     }
-    const session = new DockerContainerSession(container, isolated ? ports : undefined);
+    const uploader = image.mountSource && this.endpoint.remote ? new SourceUploader(appFolder, image.workdir) : undefined;
+    const session = new DockerContainerSession(container, {
+      ...(isolated ? { isolatedPorts: ports } : {}),
+      engineState: () =>
+        this.docker.info().then(
+          (i: { LiveRestoreEnabled?: boolean; SystemTime?: string }) => ({ liveRestore: !!i.LiveRestoreEnabled, engineNowMs: Date.parse(i.SystemTime ?? '') || Date.now() }),
+          () => undefined,
+        ),
+      ...(uploader ? { beforeRestart: () => syncNote(uploader, container) } : {}),
+    });
     let stdin: NodeJS.WritableStream | undefined;
     try {
       if (options.signal?.aborted) throw new AutoDevError('Cancelled', 'Start cancelled.');
+      if (uploader) {
+        try {
+          await uploader.sync(container);
+        } catch (err) {
+          throw new AutoDevError('BuildFailed', `Copying ${appFolder} into the container on ${this.hostDescription} failed: ${errorText(err)}`);
+        }
+      }
       if (options.interactive) {
         stdin = (await container.attach({ stream: true, stdin: true, stdout: false, stderr: false, hijack: true })) as unknown as NodeJS.WritableStream;
       }

@@ -1,7 +1,8 @@
 /**
  * A running AutoDev container over dockerode: attaches before start (no line lost), turns frames into ordered
  * LogLines, takes the exit from `wait` (authoritative, not stream end) and re-follows the logs when the attach
- * stream dies under a still-running container (daemon restart).
+ * stream dies under a still-running container (daemon restart with live-restore). A container the engine itself
+ * stopped (a restart without live-restore) is reported as `engineRestarted`, not as an app crash.
  */
 import * as os from 'node:os';
 import type Docker from 'dockerode';
@@ -22,6 +23,19 @@ const MAX_BACKOFF_MS = 5000;
 const WAIT_POLL_MS = 1000;
 /** Lines kept for the first subscriber when output arrives before anyone listens (start() is still returning). */
 const BACKLOG_LINES = 100_000;
+/** After an exit seen around an outage, how long to wait for the engine to answer again before calling it gone. */
+const ENGINE_BACK_MS = 60_000;
+/** Clock slack when placing the container's FinishedAt inside an outage of the engine. */
+const OUTAGE_SLACK_MS = 2000;
+
+export interface DockerSessionOptions {
+  /** Runs between stop and start on restart (a remote engine: copy the changed files in); returns a note to show. */
+  beforeRestart?: () => Promise<string | undefined>;
+  /** The container is on the internal network; these ports are reached through forwarders. */
+  isolatedPorts?: readonly number[];
+  /** The engine's live-restore setting and its clock (undefined: unreachable), read when an exit follows an outage. */
+  engineState?: () => Promise<{ liveRestore: boolean; engineNowMs: number } | undefined>;
+}
 
 /**
  * An emitter that holds events until the first listener subscribes: a fast app prints (or even exits) before
@@ -77,6 +91,8 @@ interface Run {
   lastDataAt: number;
   /** When this run was asked to start (ms since epoch). */
   startedAt: number;
+  /** When the engine did not answer during this run (local clock; `to` unset while it still does not). */
+  outages: Array<{ from: number; to?: number }>;
 }
 
 function httpStatus(err: unknown): number | undefined {
@@ -112,8 +128,10 @@ export class DockerContainerSession implements ContainerRun {
   /** Forwarders to the container's ports when it runs on the isolated network (nothing is published there). */
   private forwarders: LoopbackForwarder[] = [];
 
-  /** `isolatedPorts`: the container is on the internal network; these ports are reached through forwarders. */
-  constructor(private readonly container: Docker.Container, private readonly isolatedPorts?: readonly number[]) {}
+  constructor(
+    private readonly container: Docker.Container,
+    private readonly options: DockerSessionOptions = {},
+  ) {}
 
   get id(): string {
     return this.container.id;
@@ -156,6 +174,7 @@ export class DockerContainerSession implements ContainerRun {
       finished: new Promise<void>((r) => (markFinished = r)),
       lastDataAt: Date.now(),
       startedAt: Date.now(),
+      outages: [],
     };
     this.current = run;
     const stream = await this.container.attach({ stream: true, stdout: true, stderr: true, logs: false });
@@ -179,12 +198,12 @@ export class DockerContainerSession implements ContainerRun {
     const info = await this.container.inspect().catch(() => undefined);
     if (!info) return;
     this.publishedPorts.clear();
-    if (this.isolatedPorts) {
+    if (this.options.isolatedPorts) {
       const address = isolatedAddress(info);
       const old = this.forwarders.splice(0);
       await Promise.all(old.map((f) => f.close()));
       if (!address || this.stopped) return;
-      for (const port of this.isolatedPorts) {
+      for (const port of this.options.isolatedPorts) {
         const f = await LoopbackForwarder.open(address, port);
         this.forwarders.push(f);
         this.publishedPorts.set(port, f.localPort);
@@ -212,6 +231,8 @@ export class DockerContainerSession implements ContainerRun {
       if (httpStatus(err) !== 304) throw err; // 304: already stopped
     }
     if (old) await old.finished;
+    const note = await this.options.beforeRestart?.();
+    if (note) this.lineEmitter.fire({ stream: 'system', text: note, time: Date.now(), seq: ++this.seq });
     await this.begin();
   }
 
@@ -293,12 +314,14 @@ export class DockerContainerSession implements ContainerRun {
         info = await this.container.inspect();
       } catch (err) {
         if (httpStatus(err) === 404) break;
+        this.down(run);
         if (!warned) this.system(run, `lost the connection to Docker; retrying (${(err as Error).message})`);
         warned = true;
         await delay(backoff);
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         continue;
       }
+      this.up(run);
       if (!info.State.Running) break;
       try {
         // Partial tails are dropped: the backfill repeats those lines whole.
@@ -362,18 +385,20 @@ export class DockerContainerSession implements ContainerRun {
    * Resolves 'exited' when the container is seen stopped or gone, 'retry' when the engine answers again after
    * failing to (an outage: the pending wait is likely dead); never resolves otherwise until `signal` aborts.
    */
-  private async pollLiveness(signal: AbortSignal): Promise<'exited' | 'retry'> {
+  private async pollLiveness(run: Run, signal: AbortSignal): Promise<'exited' | 'retry'> {
     let failed = false;
     while (!signal.aborted) {
       await delay(WAIT_POLL_MS);
       if (signal.aborted) break;
       try {
         const info = await this.container.inspect();
+        this.up(run);
         if (!info.State.Running) return 'exited';
         if (failed) return 'retry';
       } catch (err) {
         if (httpStatus(err) === 404) return 'exited';
         failed = true;
+        this.down(run);
       }
     }
     return new Promise<never>(() => undefined);
@@ -405,11 +430,12 @@ export class DockerContainerSession implements ContainerRun {
         () => 'exited' as const,
         (err) => (httpStatus(err) === 404 ? ('exited' as const) : ('retry' as const)),
       );
-      const outcome = await Promise.race([waited, this.pollLiveness(abort.signal)]);
+      const outcome = await Promise.race([waited, this.pollLiveness(run, abort.signal)]);
       abort.abort();
       if (outcome === 'retry') await delay(WAIT_POLL_MS);
       try {
         info = await this.container.inspect();
+        this.up(run);
         if (info.State.Running && !this.stopped) continue;
         if (!this.stopped && !run.suppressExit && (info.State.Status === 'removing' || info.State.ExitCode === 137) && !info.State.OOMKilled) {
           // `docker rm -f` kills first and removes a moment later: tell that apart from a plain SIGKILL.
@@ -423,13 +449,24 @@ export class DockerContainerSession implements ContainerRun {
           break;
         }
         // The engine is away: poll until it answers again, then wait anew.
+        this.down(run);
         await delay(WAIT_POLL_MS);
       }
     }
     await this.drain(run);
+    const byEngine = !run.suppressExit && !this.stopped && info ? await this.stoppedByEngine(run, info) : false;
     run.ended = true;
     if (run === this.current) this.isRunning = false;
     if (run.suppressExit) return;
+    if (byEngine) {
+      this.system(
+        run,
+        `the Docker engine restarted without live-restore and stopped container ${this.id.slice(0, 12)} (it was not an app crash). ` +
+          `Deploy again to start the app anew; enable "live-restore" in the engine's daemon.json to keep apps running across engine restarts.`,
+      );
+      this.exitEmitter.fire({ ...exitFromInspect(info!), engineRestarted: true, run: run.n });
+      return;
+    }
     if (!info) {
       this.gone = true;
       this.system(run, this.goneError().message);
@@ -437,6 +474,35 @@ export class DockerContainerSession implements ContainerRun {
       return;
     }
     this.exitEmitter.fire({ ...exitFromInspect(info), run: run.n });
+  }
+
+  private down(run: Run): void {
+    const last = run.outages[run.outages.length - 1];
+    if (!last || last.to !== undefined) run.outages.push({ from: Date.now() });
+  }
+
+  private up(run: Run): void {
+    const last = run.outages[run.outages.length - 1];
+    if (last && last.to === undefined) last.to = Date.now();
+  }
+
+  /**
+   * Was this exit the engine's own doing? A daemon restart without live-restore closes its API first, then stops
+   * every container: the container finished while the engine did not answer, and the engine (back again) reports
+   * live-restore off. A connection that merely dropped (live-restore irrelevant) leaves the finish time outside.
+   */
+  private async stoppedByEngine(run: Run, info: Docker.ContainerInspectInfo): Promise<boolean> {
+    const engineState = this.options.engineState;
+    if (!engineState || !run.outages.length) return false;
+    const deadline = Date.now() + ENGINE_BACK_MS;
+    let state: { liveRestore: boolean; engineNowMs: number } | undefined;
+    while (!(state = await engineState()) && Date.now() < deadline) await delay(WAIT_POLL_MS);
+    if (!state || state.liveRestore) return false;
+    const finishedAt = Date.parse(info.State.FinishedAt);
+    if (!Number.isFinite(finishedAt)) return false;
+    // The engine's clock may differ from ours (a remote host): place its finish time on our clock.
+    const finished = finishedAt - (state.engineNowMs - Date.now());
+    return run.outages.some((o) => finished >= o.from - OUTAGE_SLACK_MS && finished <= (o.to ?? Date.now()) + OUTAGE_SLACK_MS);
   }
 }
 
