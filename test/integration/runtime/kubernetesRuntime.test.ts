@@ -109,7 +109,7 @@ describe('Kubernetes runtime (real client, fake apiserver over HTTP)', function 
     say(45, 50);
     api.setStatus(name, 'status-exited-3.json');
     const exit = await w.nextExit();
-    assert.deepEqual(exit, { exitCode: 3, signal: null, oomKilled: false });
+    assert.deepEqual(exit, { exitCode: 3, signal: null, oomKilled: false, run: 1 });
     const got = w.lines.filter((l) => l.stream === 'stdout').map((l) => l.text);
     assert.deepEqual(got, expected);
     const system = w.lines.filter((l) => l.stream === 'system').map((l) => l.text);
@@ -125,7 +125,7 @@ describe('Kubernetes runtime (real client, fake apiserver over HTTP)', function 
     const w = watch(s);
     api.say(s.id, 'allocating');
     api.setStatus(s.id, 'status-oomkilled.json');
-    assert.deepEqual(await w.nextExit(), { exitCode: 137, signal: null, oomKilled: true, memoryLimitMb: 256 });
+    assert.deepEqual(await w.nextExit(), { exitCode: 137, signal: null, oomKilled: true, memoryLimitMb: 256, run: 1 });
   });
 
   it('restarts by deleting the pod and creating it anew from a freshly published image', async () => {
