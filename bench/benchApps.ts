@@ -24,8 +24,7 @@ export function writeApp(ctx: BenchContext, name: string, files: Record<string, 
 }
 
 /** Builds the app's image and starts one container; the caller subscribes to lines before anything else happens. */
-export async function buildApp(ctx: BenchContext, dir: string, settings = benchSettings()): Promise<{ runtime: DockerRuntime; image: AppImage }> {
-  const runtime = new DockerRuntime();
+export async function buildApp(ctx: BenchContext, dir: string, settings = benchSettings(), runtime = new DockerRuntime()): Promise<{ runtime: DockerRuntime; image: AppImage }> {
   const image = await runtime.buildImage(dir, settings, undefined, ctx.signal);
   return { runtime, image };
 }

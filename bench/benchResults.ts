@@ -18,6 +18,9 @@ export const BENCH_KEYS = [
   'pipelineVsDockerRun',
   'restartToRunningMs',
   'rebuildRestartToRunningMs',
+  'remoteRestartToRunningMs',
+  'localRestartToRunningMs',
+  'remoteVsLocalRestart',
   'mttrMachineMs',
   'webviewHeapMbAfter1MLines',
   'crashToCardMs',
@@ -57,6 +60,7 @@ export const BASELINE_OF: Partial<Record<BenchKey, { key: BenchKey; better: 'hig
   detectLinesPerSec: { key: 'naiveRegexLinesPerSec', better: 'higher', label: 'naive regex' },
   crashToEventMsP50: { key: 'pollingBaselineMsP50', better: 'lower', label: '1 s polling' },
   pipelineLinesPerSec: { key: 'rawDockerLogsLinesPerSec', better: 'higher', label: 'docker logs -f' },
+  remoteRestartToRunningMs: { key: 'localRestartToRunningMs', better: 'lower', label: 'local bind mount' },
 };
 
 /** "0.42× naive regex" (throughput) or "57× faster than 1 s polling" (latency); '' without a baseline. */

@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogLine } from '../src/core/runtime/containerRuntime';
-import { abortable, exec, waitFor, type BenchPart } from './benchContext';
+import type { DockerRuntime } from '../src/core/runtime/dockerRuntime';
+import { abortable, waitFor, type BenchPart } from './benchContext';
 import { benchSettings, buildApp, startApp, writeApp } from './benchApps';
 import type { BenchContext } from './benchContext';
 import { median, round } from './benchStats';
@@ -29,10 +30,10 @@ COPY --from=build /out/app.py /srv/app.py
 CMD ["python3", "/srv/app.py"]
 `;
 
-/** Median ms from writing version v to the first line of version v, over `reps` restarts. */
-async function cycles(ctx: BenchContext, name: string, files: Record<string, string>, reps: number): Promise<number[]> {
+/** Ms from writing version v to the first line of version v, for each of `reps` restarts (on `engine`). */
+export async function cycles(ctx: BenchContext, name: string, files: Record<string, string>, reps: number, engine?: DockerRuntime): Promise<number[]> {
   const dir = writeApp(ctx, name, { ...files, 'app.py': app(0) });
-  const { runtime, image } = await buildApp(ctx, dir);
+  const { runtime, image } = await buildApp(ctx, dir, undefined, engine);
   const session = await startApp(runtime, image, dir);
   const times: number[] = [];
   try {
@@ -50,7 +51,7 @@ async function cycles(ctx: BenchContext, name: string, files: Record<string, str
     }
   } finally {
     await session.stop().catch(() => undefined);
-    await exec('docker', ['rmi', '-f', image.tag]).catch(() => undefined);
+    await runtime.client.getImage(image.tag).remove({ force: true }).catch(() => undefined);
   }
   return times;
 }

@@ -34,6 +34,7 @@ const PARTS: PartEntry[] = [
   { name: 'crash', keys: ['crashToEventMsP50', 'crashToEventMsP95', 'pollingBaselineMsP50', 'loggedCrashToEventMsP50'], load: () => loadPart('crashLatency', 'crashLatencyPart') },
   { name: 'pipeline', keys: ['pipelineLinesPerSec', 'rawDockerLogsLinesPerSec', 'pipelineVsRaw', 'rawDockerRunLinesPerSec', 'pipelineVsDockerRun'], load: () => loadPart('pipelineThroughput', 'pipelinePart') },
   { name: 'restart', keys: ['restartToRunningMs', 'rebuildRestartToRunningMs'], load: () => loadPart('restartLatency', 'restartPart') },
+  { name: 'remoteRestart', keys: ['remoteRestartToRunningMs', 'localRestartToRunningMs', 'remoteVsLocalRestart'], load: () => loadPart('remoteRestart', 'remoteRestartPart') },
   { name: 'mttr', keys: ['mttrMachineMs'], load: () => loadPart('mttr', 'mttrPart') },
   { name: 'proxy', keys: ['proxyOverheadMsP50', 'proxyDirectMsP50'], load: () => loadPart('proxyOverhead', 'proxyPart') },
   { name: 'webview', keys: ['webviewHeapMbAfter1MLines', 'crashToCardMs'], load: () => loadPart('webviewHeap', 'webviewPart') },
