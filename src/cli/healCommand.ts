@@ -17,6 +17,7 @@ import type { HealConfig } from '../core/heal/healController';
 import type { HealEvent } from '../core/heal/healEvents';
 import type { ReproducerResult } from '../core/replay/replayResults';
 import { FsPatchApplier } from '../core/patch/fsPatchApplier';
+import { lineLogger } from '../core/common/logger';
 import { HealSession } from '../core/heal/healSession';
 import { createSecretMasker, maskDeep, type SecretMasker } from '../core/privacy/secretMasker';
 import { reproducedByLine } from '../core/replay/reproducer';
@@ -150,6 +151,7 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     applier: new FsPatchApplier(),
     gitPort,
     capabilities: new JsonFileCapabilityCache(path.join(stateDir, 'tool-capabilities.json')),
+    logger: lineLogger((line) => io.stderr.write(line)),
     budgetFile: path.join(stateDir, 'budget.json'),
   };
   const session = new HealSession(config);

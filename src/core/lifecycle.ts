@@ -1,4 +1,6 @@
 /** Ownership of resources: every container, stream, timer and server has an owner that disposes it (LIFO). */
+import type { Logger } from './common/logger';
+
 export interface Disposable {
   dispose(): void | Promise<void>;
 }
@@ -43,19 +45,36 @@ export class DisposableStore implements Disposable {
   }
 }
 
+/** A subscription point: `event(listener)` subscribes until the returned Disposable is disposed (see common/event). */
+export type Event<T> = (listener: (e: T) => void) => Disposable;
+
+export interface EmitterOptions {
+  /** Where a listener's error is reported (a broken consumer never breaks the pipeline, but it is not silent). */
+  logger?: Logger;
+  /** What fires, for the report. */
+  name?: string;
+}
+
 /** A tiny typed event emitter (no Node `events` typing games). */
 export class Emitter<T> implements Disposable {
   private listeners = new Set<(e: T) => void>();
-  readonly event = (listener: (e: T) => void): Disposable => {
+
+  constructor(private readonly options: EmitterOptions = {}) {}
+
+  readonly event: Event<T> = (listener) => {
     this.listeners.add(listener);
     return toDisposable(() => void this.listeners.delete(listener));
   };
+
   fire(e: T): void {
     for (const l of [...this.listeners]) {
       try {
         l(e);
-      } catch {
-        // a broken consumer never breaks the pipeline
+      } catch (err) {
+        // A broken consumer never breaks the pipeline; it is reported to the logger (the console when there is none).
+        const what = `a listener of ${this.options.name ?? 'an event'} failed`;
+        if (this.options.logger) this.options.logger.error('runtime', what, err);
+        else console.error(`[autodev] ${what}:`, err);
       }
     }
   }

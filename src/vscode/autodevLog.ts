@@ -1,11 +1,12 @@
 /** The one "AutoDev" LogOutputChannel: component tags, perf markers, and secrets masked before anything is written. */
 import * as vscode from 'vscode';
+import type { LogComponent, Logger } from '../core/common/logger';
 import type { Disposable } from '../core/lifecycle';
 import { createSecretMasker, type SecretMasker } from '../core/privacy/secretMasker';
 
-export type LogComponent = 'runtime' | 'crash' | 'agent' | 'verify' | 'git' | 'webview' | 'command' | 'perf' | 'review' | 'model' | 'trust';
+export type { LogComponent } from '../core/common/logger';
 
-export class AutodevLog implements Disposable {
+export class AutodevLog implements Disposable, Logger {
   readonly channel: vscode.LogOutputChannel;
   /** Keys and known credential shapes; the deployed workspace's masker (its .env values, observed secrets) on top. */
   private readonly own: SecretMasker = createSecretMasker({ secrets: [] });

@@ -101,6 +101,7 @@ export class Deployments implements Disposable {
       applier: new WorkspaceEditPatchApplier({ onNote: (text) => log.warn('review', text) }),
       gitPort,
       capabilities: this.o.capabilities,
+      logger: log,
       budgetFile: path.join(this.o.storageDir, 'budget.json'),
     });
     // The output channel masks with the workspace's masker too (its .env values, credentials the proxy saw).

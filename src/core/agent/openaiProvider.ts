@@ -8,6 +8,7 @@ import { AutoDevError } from '../errors';
 import { estimateCostUsd } from './budget';
 import { ChatStreamAccumulator, WireError, completionFromBody, readSse, toWireMessages, wireErrorFrom } from './chatStream';
 import type { CompletionRequest, CompletionResult, LlmProvider } from './llmProvider';
+import { abortableDelay } from '../common/abortableDelay';
 
 export interface OpenAiProviderOptions {
   baseUrl: string;
@@ -42,19 +43,11 @@ export interface OpenAiProviderOptions {
 
 const DEFAULT_MAX_REPLY_BYTES = 8 * 1024 * 1024;
 
-const abortableSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(new AutoDevError('Cancelled', 'cancelled'));
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(new AutoDevError('Cancelled', 'cancelled'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Waits `ms` (retry back-off); rejects with Cancelled when `signal` aborts before or during the wait. */
+async function cancellableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (!signal?.aborted) await abortableDelay(ms, signal);
+  if (signal?.aborted) throw new AutoDevError('Cancelled', 'cancelled');
+}
 
 /** Milliseconds from `retry-after-ms` / `retry-after` (seconds or an HTTP date); undefined when absent. */
 export function retryAfterMs(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
@@ -109,7 +102,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
 
   async complete(request: CompletionRequest): Promise<CompletionResult> {
     const maxRetries = this.opts.maxRetries ?? 3;
-    const sleep = this.opts.sleep ?? abortableSleep;
+    const sleep = this.opts.sleep ?? cancellableSleep;
     for (let attempt = 0; ; attempt++) {
       if (request.signal?.aborted) throw new AutoDevError('Cancelled', 'the model request was cancelled');
       const failure = await this.once(request).then(

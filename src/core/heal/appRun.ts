@@ -3,14 +3,12 @@
  * consumers), the recording proxy in front of it, and the secrets it reveals. The session decides what a crash or an
  * exit means; this module only runs the app and reports.
  */
-import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
-import * as path from 'node:path';
 import type { CrashReport } from '../crash/crashReport';
 import { CrashScanner } from '../crash/crashScanner';
 import { createPathMapper } from '../crash/pathMapper';
 import type { SecretMasker } from '../privacy/secretMasker';
 import { abortableDelay } from '../common/abortableDelay';
+import { logFailure, type Logger } from '../common/logger';
 import { AutoDevError } from '../errors';
 import { DisposableStore, toDisposable, type Disposable } from '../lifecycle';
 import type { AppImage, BuildEvent, ContainerExit, ContainerRuntime, ContainerSession, LogLine, RuntimeSettings } from '../runtime/containerRuntime';
@@ -23,17 +21,6 @@ import type { HealEvent } from './healEvents';
 const LOG_RING = 400;
 /** Log lines before the trace sent with the first message (as the original system did). */
 const LOG_TAIL_LINES = 20;
-
-/** A stable id of a workspace folder (its real path, hashed): container names and labels use it. */
-export function workspaceIdOf(dir: string): string {
-  let real = path.resolve(dir);
-  try {
-    real = realpathSync(real);
-  } catch {
-    // a missing folder still gets an id
-  }
-  return createHash('sha256').update(real).digest('hex').slice(0, 16);
-}
 
 export interface AppRunHooks {
   log(line: LogLine): void;
@@ -57,6 +44,7 @@ export interface AppRunOptions {
   masker: SecretMasker;
   /** Aborted when the session is disposed. */
   lifetime: AbortSignal;
+  logger: Logger;
   hooks: AppRunHooks;
 }
 
@@ -189,7 +177,7 @@ export class AppRun implements Disposable {
         let timer: NodeJS.Timeout | null = null;
         const write = () => {
           timer = null;
-          void writeReplayState(this.o.workspaceDir, { pid: process.pid, proxyUrl: proxy.url, containerPort, updatedAt: Date.now(), exchanges: proxy.exchanges() }).catch(() => undefined);
+          void writeReplayState(this.o.workspaceDir, { pid: process.pid, proxyUrl: proxy.url, containerPort, updatedAt: Date.now(), exchanges: proxy.exchanges() }).catch(logFailure(this.o.logger, 'runtime', 'writing the replay file'));
         };
         this.store.register(proxy.onExchange(() => (timer ??= setTimeout(write, 200))));
         this.store.register(toDisposable(() => (timer ? (clearTimeout(timer), write()) : undefined)));
@@ -254,7 +242,7 @@ export class AppRun implements Disposable {
     this.main = null;
     this.scanner = null;
     if (store) await store.dispose();
-    if (main) await main.stop().catch(() => undefined);
+    if (main) await main.stop().catch(logFailure(this.o.logger, 'runtime', 'stopping the app container'));
   }
 
   async dispose(): Promise<void> {

@@ -63,7 +63,7 @@ export async function watchOrRollBack(host: ApplyHost, incident: Incident, patch
   host.setApplied(null);
   incident.fix.status = 'reverted';
   host.system(`rolled back: ${failure}`);
-  if (host.run.main && !host.isClosed()) await host.run.restart().catch(() => undefined);
+  if (host.run.main && !host.isClosed()) await host.run.restart().catch((err) => host.system(`restarting after the rollback failed: ${toAutoDevError(err).message}`));
   return { kind: 'failed', reason: `the fix did not hold in the workspace (${failure}); the files were restored` };
 }
 

@@ -5,6 +5,7 @@ import type { PendingPatch } from '../patch/pendingPatch';
 import type { ContainerRuntime, RuntimeSettings } from '../runtime/containerRuntime';
 import type { GitPort, GitSettings } from '../git/gitPort';
 import type { PatchApplier } from '../patch/patchApplier';
+import type { Logger } from '../common/logger';
 import type { ToolCapabilityCache } from '../agent/toolCallingProbe';
 import type { FixRecord, HealEvent, HealState } from './healEvents';
 
@@ -37,6 +38,8 @@ export interface HealConfig {
   applier: PatchApplier;
   /** Commits and pushes fixes (SimpleGitPort; the built-in git extension in VS Code). */
   gitPort: GitPort;
+  /** Where the loop reports what it cannot put in an event (a failing listener, a cleanup that failed). */
+  logger: Logger;
   /** Tool-calling capability per (base URL, model), so a model is probed once. */
   capabilities: ToolCapabilityCache;
   /** Where daily spend is kept across runs (a JSON file). */

@@ -10,7 +10,8 @@ import { DisposableStore, Emitter, type Disposable } from '../lifecycle';
 import type { RecordedExchange } from '../replay/recordingProxy';
 import type { ContainerExit } from '../runtime/containerRuntime';
 import { createSecretMasker, type SecretMasker } from '../privacy/secretMasker';
-import { AppRun, buildEvent, workspaceIdOf } from './appRun';
+import { workspaceIdOf } from '../common/workspaceId';
+import { AppRun, buildEvent } from './appRun';
 import { maskHealEvent } from './maskedEvent';
 import type { HealConfig, HealController } from './healController';
 import type { FixRecord, HealEvent, HealState } from './healEvents';
@@ -30,7 +31,7 @@ export interface HealSessionOptions {
 
 export class HealSession implements HealController {
   private readonly store = new DisposableStore();
-  private readonly events = new Emitter<HealEvent>();
+  private readonly events: Emitter<HealEvent>;
   private readonly machine: HealMachine;
   private readonly abort = new AbortController();
   /** The one masker of this workspace: every event, log line, prompt and commit message passes through it. */
@@ -43,6 +44,7 @@ export class HealSession implements HealController {
   private firing: string | undefined;
 
   constructor(private readonly config: HealConfig, options: HealSessionOptions = {}) {
+    this.events = new Emitter<HealEvent>({ logger: config.logger, name: 'heal events' });
     const workspaceId = workspaceIdOf(config.workspaceDir);
     const quietMs = options.scannerQuietMs ?? DEFAULT_QUIET_MS;
     this.masker = createSecretMasker({ workspaceDir: config.workspaceDir, secrets: config.secrets });
@@ -57,6 +59,7 @@ export class HealSession implements HealController {
       quietMs,
       proxyPort: options.proxyPort,
       writeReplayState: options.writeReplayState !== false,
+      logger: config.logger,
       masker: this.masker,
       lifetime: this.abort.signal,
       hooks: {

@@ -6,6 +6,7 @@
 import type { CrashReport } from '../crash/crashReport';
 import { NEEDS_INPUT_ADVICE } from '../crash/needsInput';
 import type { BudgetTracker } from '../agent/budget';
+import { logFailure } from '../common/logger';
 import { AutoDevError, toAutoDevError } from '../errors';
 import { commitFix } from '../git/fixCommit';
 import type { PendingPatch } from '../patch/pendingPatch';
@@ -304,7 +305,7 @@ export class IncidentPipeline {
   async settle(): Promise<void> {
     await this.work.catch(() => undefined);
     await Promise.allSettled([...this.background]);
-    if (this.applied) await this.host.config.applier.revert(this.host.config.workspaceDir, this.applied).catch(() => undefined);
+    if (this.applied) await this.host.config.applier.revert(this.host.config.workspaceDir, this.applied).catch(logFailure(this.host.config.logger, 'review', 'rolling back the unproven patch'));
     this.applied = null;
   }
 }

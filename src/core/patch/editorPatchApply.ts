@@ -5,6 +5,7 @@
  * nor the patch's own result — in a buffer or on disk — is someone else's change, i.e. a conflict.
  */
 import { AutoDevError } from '../errors';
+import { abortableDelay } from '../common/abortableDelay';
 
 /** The editor's side of the files a patch touches (VS Code implements it over TextDocuments; tests fake it). */
 export interface EditorFiles {
@@ -51,7 +52,6 @@ export interface EditorApplyOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** What a file holds now: the open buffer wins (it is what the user sees), then the disk. */
 async function current(files: EditorFiles, file: string): Promise<{ text: string | null; where: 'buffer' | 'disk'; dirty: boolean }> {
@@ -88,7 +88,7 @@ async function timedSave(files: EditorFiles, file: string, ms: number, sleep: (m
  */
 export async function applyThroughEditor(files: EditorFiles, targets: readonly EditorTarget[], options: EditorApplyOptions): Promise<void> {
   const timing = { ...DEFAULT_EDITOR_APPLY_TIMING, ...options.timing };
-  const sleep = options.sleep ?? realSleep;
+  const sleep = options.sleep ?? abortableDelay;
   const note = options.onNote ?? (() => undefined);
   const { verb } = options;
 

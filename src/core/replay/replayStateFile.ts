@@ -2,11 +2,11 @@
  * Where a heal process leaves its proxy's recording so `autodev replay DIR` can list it: a JSON file under the OS
  * temp dir keyed by the workspace path. Written atomically (temp file + rename); holds masked exchanges only.
  */
-import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { pidAlive } from '../common/processAlive';
+import { workspaceIdOf } from '../common/workspaceId';
 import type { RecordedExchange } from './recordingProxy';
 
 export interface ReplayState {
@@ -23,14 +23,7 @@ export function replayStateDir(tmp = tmpdir()): string {
 }
 
 export function replayStatePath(workspaceDir: string): string {
-  let real = path.resolve(workspaceDir);
-  try {
-    real = realpathSync(real);
-  } catch {
-    // keyed by the resolved path when the folder is gone
-  }
-  const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
-  return path.join(replayStateDir(), `${key}.json`);
+  return path.join(replayStateDir(), `${workspaceIdOf(workspaceDir)}.json`);
 }
 
 export async function writeReplayState(workspaceDir: string, state: ReplayState): Promise<void> {
@@ -60,10 +53,5 @@ export async function removeReplayState(workspaceDir: string): Promise<void> {
 
 /** True when the process that wrote the state is still alive. */
 export function writerAlive(state: ReplayState): boolean {
-  try {
-    process.kill(state.pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return pidAlive(state.pid);
 }

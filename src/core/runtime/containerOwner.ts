@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
+import { pidAlive } from '../common/processAlive';
 
 export const LABEL = {
   autodev: 'autodev',
@@ -39,15 +40,6 @@ export function ownerLabels(): Record<string, string> {
   };
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: the process exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** True when the container's labels name an owner on this host that is no longer running. */
 export function isOrphan(labels: Record<string, string>): boolean {

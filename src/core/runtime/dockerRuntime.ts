@@ -2,10 +2,9 @@
  * The real ContainerRuntime over dockerode: builds (workspace Dockerfile or generated), starts hardened
  * containers with the source bind-mounted, and removes containers whose owning process is gone.
  */
-import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
+import { realDir, workspaceIdOf } from '../common/workspaceId';
 import { AutoDevError } from '../errors';
 import type { AppImage, BuildEvent, ContainerRuntime, ContainerSession, EngineInfo, RuntimeSettings, StartOptions } from './containerRuntime';
 import { describeEndpoint, dockerModemOptions, resolveDockerEndpoint, type DockerEndpoint } from './dockerEndpoint';
@@ -33,18 +32,9 @@ export interface DockerRuntimeOptions {
   dockerHost?: string;
 }
 
-/** The folder's real path (symlinks resolved), or its resolved path when it is missing. */
-function realDir(dir: string): string {
-  try {
-    return realpathSync(path.resolve(dir));
-  } catch {
-    return path.resolve(dir); // a missing folder still gets an id; the build will say it is missing
-  }
-}
-
 /** Stable id of a workspace folder (used in image tags and labels). */
 export function workspaceIdFor(dir: string): string {
-  return createHash('sha256').update(realDir(dir)).digest('hex').slice(0, 16);
+  return workspaceIdOf(dir);
 }
 
 /** Deterministic image tag for a workspace: rebuilding replaces the previous image. */

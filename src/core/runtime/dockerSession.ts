@@ -11,6 +11,7 @@ import { Emitter, type Disposable } from '../lifecycle';
 import type { ContainerExit, ContainerRun, LogLine, LogStream } from './containerRuntime';
 import { LogDecoder, type DecodedLine } from './logDecoder';
 import { LoopbackForwarder, isolatedAddress } from './isolatedNetwork';
+import { abortableDelay } from '../common/abortableDelay';
 
 /** How long `stop` lets the app shut down before SIGKILL (Init: true forwards SIGTERM to it). */
 const STOP_TIMEOUT_S = 2;
@@ -99,7 +100,7 @@ function httpStatus(err: unknown): number | undefined {
   return (err as { statusCode?: number })?.statusCode;
 }
 
-const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const delay = (ms: number) => abortableDelay(ms);
 
 const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
 

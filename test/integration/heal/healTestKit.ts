@@ -13,6 +13,7 @@ import { DockerRuntime } from '../../../src/core/runtime/dockerRuntime';
 import { MemoryCapabilityCache } from '../../../src/core/agent/toolCallingProbe';
 import { SimpleGitPort } from '../../../src/core/git/simpleGitPort';
 import { FsPatchApplier } from '../../../src/core/patch/fsPatchApplier';
+import { testLogger } from '../../support/testLogger';
 import { reply as replyTurn, type FakeRequest, type FakeResponse, type FakeTurn } from '../../support/fakeLlmServer';
 
 export const PY_IMAGE = 'autodev-offline/python:3.11';
@@ -76,6 +77,7 @@ export function makeSession(dir: string, provider: LlmProvider, over: Partial<He
     applier: new FsPatchApplier(),
     gitPort: new SimpleGitPort(),
     capabilities: new MemoryCapabilityCache(),
+    logger: testLogger(),
     ...over,
   };
   const session = new HealSession(config, { scannerQuietMs: 200, cooldownMs: 60_000, writeReplayState: false, ...options });

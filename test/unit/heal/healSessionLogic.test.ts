@@ -8,6 +8,7 @@ import type { HealEvent } from '../../../src/core/heal/healEvents';
 import { HealSession } from '../../../src/core/heal/healSession';
 import { MemoryCapabilityCache } from '../../../src/core/agent/toolCallingProbe';
 import { FsPatchApplier } from '../../../src/core/patch/fsPatchApplier';
+import { testLogger } from '../../support/testLogger';
 import { Emitter, type Disposable } from '../../../src/core/lifecycle';
 import { DEFAULT_RUNTIME_SETTINGS, type AppImage, type ContainerExit, type ContainerRuntime, type ContainerSession, type LogLine, type StartOptions } from '../../../src/core/runtime/containerRuntime';
 
@@ -134,6 +135,7 @@ describe('heal session logic (fake container runtime, built-in fixer)', function
         applier: new FsPatchApplier(),
         gitPort: noGit,
         capabilities: new MemoryCapabilityCache(),
+        logger: testLogger(),
       },
       { scannerQuietMs: 30, cooldownMs: 60_000, writeReplayState: false },
     );
