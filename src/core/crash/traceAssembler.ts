@@ -7,7 +7,8 @@ import type { RawTrace, StartContext, TraceParser } from './traceParser';
 const RING = 16;
 
 /**
- * One stream's trace state. Idle lines cost one `indexOf` per registered marker; regexes run only on candidate lines.
+ * One stream's trace state. An idle line costs one pass of a regex of every runtime's markers; the runtimes' own
+ * checks run only on lines that hold a marker.
  * A parser that reports 'end' hands the line back, so a line ending one trace may start the next.
  */
 export class TraceAssembler {
