@@ -32,7 +32,9 @@ export interface AppSessionDeps {
 }
 
 const BACKLOG_LINES = 100_000;
+/** Socket-table reads start every 250 ms and slow to every 2 s: a worker that never listens costs few execs. */
 const PORT_POLL_MS = 250;
+const PORT_POLL_MAX_MS = 2000;
 const delay = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -186,6 +188,7 @@ export class AppSession implements ContainerSession {
     const expected = this.image.ports;
     const deadline = Date.now() + timeoutMs;
     let execWorks = true;
+    let pollMs = PORT_POLL_MS;
     while (Date.now() < deadline && !signal?.aborted && !this.stopped) {
       if (this.replacing) await this.replacing.catch(() => undefined);
       if (!this.inner.session.running) {
@@ -212,7 +215,8 @@ export class AppSession implements ContainerSession {
         await this.ensurePublished(port);
         return port;
       }
-      await delay(PORT_POLL_MS, signal);
+      await delay(pollMs, signal);
+      pollMs = Math.min(PORT_POLL_MAX_MS, Math.round(pollMs * 1.5));
     }
     return null;
   }

@@ -104,6 +104,22 @@ describe('real project shapes (real engine)', function () {
     assert.ok(h.events.some((e) => e.kind === 'log' && /listens on port 8765, which was not published/.test(e.line.text)));
   });
 
+  it('says how to fix an app that listens only on 127.0.0.1 inside its container (nothing outside can reach it)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'autodev-real-loopback-'));
+    dirs.push(dir);
+    writeFileSync(path.join(dir, 'server.py'), 'from http.server import HTTPServer, SimpleHTTPRequestHandler\nprint("up", flush=True)\nHTTPServer(("127.0.0.1", 8123), SimpleHTTPRequestHandler).serve_forever()\n');
+    spawnSync('chmod', ['-R', 'a+rX', dir]);
+    const image = await runtime.buildImage(dir, SETTINGS);
+    const session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings: SETTINGS });
+    sessions.push(session);
+    const w = watch(session);
+    await w.waitForLine(/^up$/);
+    assert.equal(await session.appPort(15_000), null);
+    const advice = await w.waitForLine(/listens on 127\.0\.0\.1:8123 inside the container/);
+    assert.equal(advice.stream, 'system');
+    assert.match(advice.text, /make it listen on 0\.0\.0\.0/);
+  });
+
   it('keeps the artifact a multi-stage Dockerfile builds, and runs an edit by rebuilding', async () => {
     const dir = copyExample('compiled-zipapp');
     dirs.push(dir);
