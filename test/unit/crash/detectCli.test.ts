@@ -47,6 +47,25 @@ describe('autodev detect (built CLI)', function () {
     assert.deepEqual(x.userFrame.line, 3);
   });
 
+  it('reports the crashes of eight service families back to back, a JSON record with its level and message', () => {
+    const r = detect([path.join(FIXTURE_ROOT, 'mixed', 'services_back_to_back', 'output.log')]);
+    assert.equal(r.code, 0, r.stderr);
+    const reports = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(
+      reports.map((x) => x.language),
+      ['python', 'node', 'go', 'java', 'php', 'node', 'ruby', 'dotnet'],
+    );
+    assert.deepEqual(reports[5].record, { level: 'error', message: "Cannot read properties of undefined (reading 'country')" });
+  });
+
+  it('decodes a JSON record longer than a trace line (a 100 KB stack) read from stdin', () => {
+    const stack = 'Error: deep\n' + Array.from({ length: 2500 }, (_, i) => `    at f${i} (/app/lib/deep.js:${i + 1}:3)`).join('\n');
+    const r = detect(['-'], `{"level":"info","msg":"up"}\n${JSON.stringify({ level: 'error', msg: 'failed', stack })}\n`);
+    assert.equal(r.code, 0, r.stderr);
+    const [x] = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual([x.type, x.userFrame.file, x.userFrame.line, x.record.message], ['Error', '/app/lib/deep.js', 1, 'failed']);
+  });
+
   it('prints nothing for a clean log and exits 0', () => {
     const r = detect([path.join(FIXTURE_ROOT, 'python', 'not_a_crash', 'output.log')]);
     assert.equal(r.code, 0, r.stderr);
