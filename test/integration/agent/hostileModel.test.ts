@@ -47,7 +47,7 @@ describe('a hostile app and a hostile model against the fix agent (real openai c
     rmSync(join(ws, '..'), { recursive: true, force: true });
   });
 
-  async function run(handler: (req: FakeRequest) => FakeResponse, extra: { limits?: Partial<FixLimits>; logTail?: string[]; previousAttempts?: { summary: string; diff: string; whyRefused: string }[] } = {}) {
+  async function run(handler: (req: FakeRequest) => FakeResponse, extra: { limits?: Partial<FixLimits>; logTail?: string[]; previousAttempts?: { summary: string; diff: string; whyRefused: string }[]; timeoutMs?: number } = {}) {
     fake = await startFakeLlm(handler);
     const ledger: LedgerRecord[] = [];
     const crash = scanText(TRACE, { pathMapper: createPathMapper({ workspaceDir: ws }) })[0];
@@ -55,7 +55,7 @@ describe('a hostile app and a hostile model against the fix agent (real openai c
       workspaceDir: ws,
       crash,
       logTail: extra.logTail ?? ['starting'],
-      provider: createProvider({ kind: 'openai', baseUrl: fake.url, model: 'gpt-4o-mini', apiKey: 'sk-test-key-0000', timeoutMs: 20_000 }, { stream: true, sleep: async () => {} }),
+      provider: createProvider({ kind: 'openai', baseUrl: fake.url, model: 'gpt-4o-mini', apiKey: 'sk-test-key-0000', timeoutMs: extra.timeoutMs ?? 20_000 }, { stream: true, sleep: async () => {} }),
       limits: { ...limits, ...extra.limits },
       attempt: 1 + (extra.previousAttempts?.length ?? 0),
       previousAttempts: extra.previousAttempts ?? [],
@@ -126,8 +126,9 @@ describe('a hostile app and a hostile model against the fix agent (real openai c
     assert.ok(first.fake.requests[1].raw.length < MAX_ECHO_CHARS * 4, `the second request is ${first.fake.requests[1].raw.length} bytes`);
     await fake?.close();
 
-    const huge = 'w'.repeat(50 * 1024 * 1024);
-    const second = await run(() => ({ json: { id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'write_file', arguments: JSON.stringify({ path: 'app.py', content: huge }) } }] }, finish_reason: 'tool_calls' }] } }));
+    // Built once: the fake server only writes it (the client stops reading after 8 MiB). A loaded machine gets time.
+    const huge = JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'a', type: 'function', function: { name: 'write_file', arguments: JSON.stringify({ path: 'app.py', content: 'w'.repeat(50 * 1024 * 1024) }) } }] }, finish_reason: 'tool_calls' }] });
+    const second = await run(() => ({ raw: huge, headers: { 'content-type': 'application/json' } }), { timeoutMs: 90_000 });
     assert.equal(second.fake.requests.length, 1, 'nothing is sent after the oversized reply');
     assert.equal(second.outcome.patch, null);
     assert.match(second.outcome.error?.message ?? '', /reply exceeded 8 MiB/);
