@@ -38,6 +38,7 @@ export const HEAL_FLAGS = {
   'max-attempts': 'number',
   commit: 'boolean',
   push: 'boolean',
+  'git-hooks': 'boolean',
   'timeout-seconds': 'number',
   json: 'boolean',
 } as const;
@@ -58,6 +59,8 @@ interface Parsed {
   maxAttempts: number;
   commit: boolean;
   push: boolean;
+  /** Run the repository's git hooks on AutoDev's commit and push (off: hooks and fsmonitor are switched off). */
+  runHooks: boolean;
   timeoutSeconds?: number;
   json: boolean;
   /** The raw flags, for the engine choice (engineFlags). */
@@ -110,6 +113,7 @@ function parse(argv: string[], io: CliIo): Parsed {
     maxAttempts: Math.floor(num('max-attempts', 1) ?? 3),
     commit: flags.commit === true || flags.push === true,
     push: flags.push === true,
+    runHooks: flags['git-hooks'] === true,
     timeoutSeconds: num('timeout-seconds', 1),
     json: flags.json === true,
   };
@@ -117,7 +121,7 @@ function parse(argv: string[], io: CliIo): Parsed {
 
 export async function healCommand(argv: string[], io: CliIo): Promise<number> {
   const p = parse(argv, io);
-  const gitPort = new SimpleGitPort();
+  const gitPort = new SimpleGitPort({ runHooks: p.runHooks });
   if (p.commit && !(await gitPort.isRepo(p.dir))) throw new AutoDevError('Usage', `--commit needs a git repository, and ${p.dir} is not one (git init it first)`);
   const provider: LlmProvider = createProvider(p.providerConfig);
   // Events arrive masked by the session; the printers mask again what they write (errors and reasons composed here).
@@ -147,7 +151,7 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     mode: p.autonomous ? 'autonomous' : 'review',
     verify: { windowSeconds: p.verifySeconds, replayUnsafeMethods: false },
     fix: { maxTurns: 8, maxTokens: 200_000, maxCostUsd: 0.5, dailyCostUsd: 5, timeoutMs: 60_000, maxAttempts: p.maxAttempts },
-    git: { commit: p.commit, autoPush: p.push, branch: 'current' },
+    git: { commit: p.commit, autoPush: p.push, branch: 'current', runHooks: p.runHooks },
     applier: new FsPatchApplier(),
     gitPort,
     capabilities: new JsonFileCapabilityCache(path.join(stateDir, 'tool-capabilities.json')),

@@ -19,7 +19,7 @@ Usage:
   autodev fix DIR --trace FILE [--provider builtin|openai] [--base-url URL] [--model M]
   autodev heal DIR [--provider builtin|openai] [--base-url URL] [--model M] [--entry PATH] [--port N]
                [--image IMG] [--yes] [--verify-seconds N] [--max-attempts N] [--commit] [--push]
-               [--timeout-seconds N] [--json] [ENGINE]
+               [--git-hooks] [--timeout-seconds N] [--json] [ENGINE]
   autodev replay DIR
   autodev clean [DIR...] [--dry-run] [--json]
   autodev --help | --version
@@ -27,7 +27,7 @@ Usage:
 API keys come from OPENROUTER_API_KEY, GOOGLE_API_KEY, OPENAI_API_KEY or AUTODEV_API_KEY.
 --entry chooses the app when several could run (a file or an app folder, relative to DIR); --port names the
 port it listens on when AutoDev should not find it; --image replaces the base image of a generated image (an
-app with its own Dockerfile refuses it).
+app with its own Dockerfile refuses it). AutoDev's git commands run no hooks and no fsmonitor unless --git-hooks.
 ENGINE: --docker-host URL (unix://, tcp:// with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH, ssh://) or --context NAME (a
 Docker context) picks the Docker engine (default: DOCKER_HOST, DOCKER_CONTEXT, then \`docker context use\`); a remote
 engine gets the source copied in, never mounted. --kube-context NAME runs the app as a Pod instead (--kube-namespace

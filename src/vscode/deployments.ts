@@ -87,7 +87,7 @@ export class Deployments implements Disposable {
     const secrets = await this.o.keys.all(KEY_PRESETS);
     for (const s of secrets) log.addSecret(s);
     fs.mkdirSync(this.o.storageDir, { recursive: true });
-    const gitPort = await createGitPort();
+    const gitPort = await createGitPort({ runHooks: settings.git.runHooks });
     const session = new HealSession({
       workspaceDir: dir,
       runtime: settings.runtime,

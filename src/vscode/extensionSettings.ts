@@ -77,6 +77,8 @@ export function readSettings(scope?: vscode.Uri): AutodevSettings {
       commit: c.get<boolean>('git.autoCommit') ?? true,
       autoPush: c.get<boolean>('git.autoPush') ?? false,
       branch: oneOf(c.get<string>('git.branch'), ['current', 'fix-branch'] as const, 'current'),
+      // Application-scoped (a repository cannot opt itself in) and honoured only in a trusted workspace.
+      runHooks: vscode.workspace.isTrusted && (c.get<boolean>('git.runHooks') ?? false),
     },
     confirmBeforeSend: c.get<boolean>('privacy.confirmBeforeSend') ?? false,
   };

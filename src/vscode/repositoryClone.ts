@@ -1,10 +1,8 @@
-/** `AutoDev: Deploy Repository…`: clones a git URL into a chosen folder with simple-git (no prompts, cancellable). */
+/** `AutoDev: Deploy Repository…`: clones a git URL into a chosen folder with hardened git (no prompts, no hooks, cancellable). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { simpleGit } from 'simple-git';
 import { AutoDevError } from '../core/errors';
-
-const PASSED_GIT_ENV = ['GIT_TERMINAL_PROMPT', 'GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'GIT_SSH_COMMAND', 'GIT_SSH'];
+import { hardenedGit } from '../core/git/hardenedGit';
 
 /** Accepts https/http/ssh/git/file URLs, scp-style `git@host:owner/repo.git`, and local paths to a repository. */
 export function validateRepositoryUrl(value: string): string | undefined {
@@ -28,17 +26,9 @@ export async function cloneRepository(url: string, parent: string, signal?: Abor
   if (fs.existsSync(target) && fs.readdirSync(target).length > 0) {
     throw new AutoDevError('Usage', `${target} already exists and is not empty: choose another folder, or deploy it with "AutoDev: Deploy Workspace" after opening it.`);
   }
-  // No prompts (a private repo must fail fast, not hang), and only the GIT_* variables a clone may need: others
-  // (GIT_DIR, GIT_WORK_TREE…) would point git somewhere else. simple-git refuses unknown ones unless allowed.
-  // Editors/pagers/askpass helpers are dropped too (npm sets EDITOR); every key passed is named in allowEnvironment.
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (v === undefined || /^(EDITOR|VISUAL|PAGER|LESS|LESSOPEN|SSH_ASKPASS|PREFIX)$/i.test(k)) continue;
-    if (k.startsWith('GIT_') && !PASSED_GIT_ENV.includes(k)) continue;
-    env[k] = v;
-  }
-  env.GIT_TERMINAL_PROMPT = '0';
-  const git = simpleGit({ baseDir: parent, abort: signal, timeout: { block: 300_000 }, allowEnvironment: Object.keys(env) }).env(env);
+  // Hardened like every git call: no prompts (a private repo must fail fast, not hang), no hooks (the user's
+  // template hooks would run on checkout), no ext:: transport for submodule URLs the repository chose.
+  const git = hardenedGit(parent, { signal, timeoutMs: 300_000 });
   try {
     await git.clone(url.trim(), target, ['--recurse-submodules']);
   } catch (err) {

@@ -1,9 +1,10 @@
-/** GitPort through the built-in git extension (so the SCM view updates at once), with simple-git for what its API lacks. */
+/** GitPort for VS Code: hardened simple-git for every command, the built-in git extension to refresh the SCM view. */
 import * as vscode from 'vscode';
 import * as path from 'node:path';
 import { AutoDevError } from '../core/errors';
 import type { GitPort } from '../core/git/gitPort';
-import { SimpleGitPort } from '../core/git/simpleGitPort';
+import { SimpleGitPort, type SimpleGitPortOptions } from '../core/git/simpleGitPort';
+import type { PatchFile } from '../core/patch/pendingPatch';
 import { GIT_ERROR_CODES, type GitApi, type GitExtension, type GitRepository } from './gitExtensionApi';
 
 /** The git extension's API, or undefined when it is missing or disabled (`git.enabled: false`). */
@@ -30,82 +31,59 @@ export async function getGitApi(): Promise<GitApi | undefined> {
   return api;
 }
 
-/** Picks the git extension when it answers, else simple-git: the loop works the same either way. */
-export async function createGitPort(): Promise<GitPort> {
+/** Picks the git extension when it answers (for SCM refreshes), else simple-git alone: git runs the same either way. */
+export async function createGitPort(options: SimpleGitPortOptions = {}): Promise<GitPort> {
   const api = await getGitApi().catch(() => undefined);
-  return api ? new VsCodeGitPort(api) : new SimpleGitPort();
+  return api ? new VsCodeGitPort(api, options) : new SimpleGitPort(options);
 }
 
+/**
+ * Every git command goes through the hardened SimpleGitPort (hooks and fsmonitor off, exactly the fix's hunks);
+ * the git extension's own commit and push would run the repository's hooks and commit whole working-tree files.
+ * The extension is only asked to re-read the repository, so the Source Control view updates at once.
+ */
 export class VsCodeGitPort implements GitPort {
-  /** simple-git does what the git API cannot: commit with a pathspec, revert. */
-  private readonly fallback = new SimpleGitPort();
+  private readonly git: SimpleGitPort;
 
-  constructor(private readonly api: GitApi) {}
+  constructor(
+    private readonly api: GitApi,
+    options: SimpleGitPortOptions = {},
+  ) {
+    this.git = new SimpleGitPort(options);
+  }
 
-  private async repository(dir: string): Promise<GitRepository | null> {
+  private async refresh(dir: string): Promise<void> {
     const uri = vscode.Uri.file(dir);
-    return this.api.getRepository(uri) ?? (await this.api.openRepository(uri).catch(() => null));
+    const repo = this.api.getRepository(uri) ?? (await this.api.openRepository(uri).catch(() => null));
+    await repo?.status().catch(() => undefined);
   }
 
-  async isRepo(dir: string): Promise<boolean> {
-    return (await this.repository(dir)) !== null || (await this.fallback.isRepo(dir));
+  isRepo(dir: string): Promise<boolean> {
+    return this.git.isRepo(dir);
   }
 
-  async commit(dir: string, files: string[], message: string, branch?: string): Promise<string> {
-    const repo = await this.repository(dir);
-    if (!repo) return this.fallback.commit(dir, files, message, branch);
-    await repo.status();
-    const wanted = new Set(files.map((f) => path.resolve(dir, f)));
-    // The API commits the whole index: if the user staged other changes, commit by pathspec instead so theirs stay staged.
-    if (repo.state.indexChanges.some((c) => !wanted.has(c.uri.fsPath))) {
-      const sha = await this.fallback.commit(dir, files, message, branch);
-      await repo.status();
-      return sha;
-    }
+  async commit(dir: string, files: readonly PatchFile[], message: string, branch?: string): Promise<string> {
     try {
-      if (branch && repo.state.HEAD?.name !== branch) {
-        const exists = await repo.getBranch(branch).then(() => true, () => false);
-        if (exists) await repo.checkout(branch);
-        else await repo.createBranch(branch, true);
-      }
-      await repo.add([...wanted]);
-      await repo.commit(message);
-    } catch (err) {
-      // e.g. no committer identity configured: simple-git commits the same paths with a fallback identity.
-      try {
-        const sha = await this.fallback.commit(dir, files, message, branch);
-        await repo.status();
-        return sha;
-      } catch {
-        throw new AutoDevError('GitError', `Committing the fix failed: ${gitMessage(err)}`);
-      }
+      return await this.git.commit(dir, files, message, branch);
+    } finally {
+      await this.refresh(dir);
     }
-    await repo.status();
-    const sha = repo.state.HEAD?.commit;
-    if (!sha) throw new AutoDevError('GitError', 'The fix was committed but git reports no HEAD commit.');
-    return sha;
   }
 
   async push(dir: string): Promise<void> {
-    const repo = await this.repository(dir);
-    if (!repo) return this.fallback.push(dir);
-    await repo.status();
-    const head = repo.state.HEAD;
-    if (repo.state.remotes.length === 0) {
-      throw new AutoDevError('NoRemote', 'This repository has no remote to push to. Add one (git remote add origin <url>), then push again.');
-    }
     try {
-      if (head?.upstream) await repo.push();
-      else await repo.push(repo.state.remotes[0].name, head?.name, true);
-    } catch (err) {
-      throw pushError(err);
+      await this.git.push(dir);
+    } finally {
+      await this.refresh(dir);
     }
   }
 
   async revert(dir: string, sha: string): Promise<string> {
-    const out = await this.fallback.revert(dir, sha);
-    await (await this.repository(dir))?.status();
-    return out;
+    try {
+      return await this.git.revert(dir, sha);
+    } finally {
+      await this.refresh(dir);
+    }
   }
 }
 

@@ -6,18 +6,28 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AutoDevError } from '../core/errors';
+import { resolveWorkspacePath } from '../core/patch/pathPolicy';
 import type { PatchApplier } from '../core/patch/patchApplier';
 import type { PendingPatch } from '../core/patch/pendingPatch';
 import { applyThroughEditor, type EditorApplyTiming, type EditorFiles } from '../core/patch/editorPatchApply';
 
-/** Resolves a workspace-relative patch path; refuses anything that would land outside the workspace. */
-export function patchFileUri(workspaceDir: string, relPath: string): vscode.Uri {
+/** A file of the workspace to show (a trace's frame): anything that would land outside the workspace is refused. */
+export function workspaceFileUri(workspaceDir: string, relPath: string): vscode.Uri {
   const root = path.resolve(workspaceDir);
   const abs = path.resolve(root, relPath);
   if (path.isAbsolute(relPath) || (abs !== root && !abs.startsWith(root + path.sep))) {
-    throw new AutoDevError('PathOutsideWorkspace', `The patch names "${relPath}", which is outside the workspace; nothing was applied.`);
+    throw new AutoDevError('PathOutsideWorkspace', `"${relPath}" is outside the workspace.`);
   }
   return vscode.Uri.file(abs);
+}
+
+/**
+ * A file the patch writes, checked again by the core's one path policy (the agent's tools checked it first):
+ * nothing outside the workspace, no `.git`, hooks, editor/CI/host-executed files, `.env*`, hard links, aliasing
+ * names, and no symlink in any component. Throws AutoDevError('PathRefused').
+ */
+export function patchFileUri(workspaceDir: string, relPath: string): vscode.Uri {
+  return vscode.Uri.file(resolveWorkspacePath(workspaceDir, relPath, { write: true }));
 }
 
 function fullRange(doc: vscode.TextDocument): vscode.Range {

@@ -61,8 +61,17 @@ describe('WorkspaceEditPatchApplier', () => {
   });
 
   it('refuses a path outside the workspace', async () => {
-    await assert.rejects(new WorkspaceEditPatchApplier().apply(dir, patchFor('../evil.py', null, 'x')), (e: unknown) => hasCode(e, 'PathOutsideWorkspace'));
+    await assert.rejects(new WorkspaceEditPatchApplier().apply(dir, patchFor('../evil.py', null, 'x')), (e: unknown) => hasCode(e, 'PathRefused'));
     assert.ok(!fs.existsSync(path.join(path.dirname(dir), 'evil.py')));
+  });
+
+  it('checks every file again with the core path policy: .git, hooks, editor and CI files, symlinks', async () => {
+    fs.mkdirSync(path.join(dir, 'real'));
+    fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'link'));
+    for (const bad of ['.git/hooks/post-commit', '.husky/pre-commit', '.vscode/tasks.json', '.github/workflows/ci.yml', '.env', 'link/x.py', 'app.py.', 'GIT~1/config']) {
+      await assert.rejects(new WorkspaceEditPatchApplier().apply(dir, patchFor(bad, null, 'x')), (e: unknown) => hasCode(e, 'PathRefused'), bad);
+    }
+    assert.ok(!fs.existsSync(path.join(dir, 'real', 'x.py')));
   });
 });
 
@@ -141,7 +150,7 @@ describe('VsCodeGitPort (built-in git extension)', () => {
       fs.writeFileSync(path.join(dir, 'a.py'), 'a = 2\n');
       fs.writeFileSync(path.join(dir, 'b.py'), 'b = 2\n'); // the user's own change: must stay out of the commit
       const port = new VsCodeGitPort(api);
-      const sha = await port.commit(dir, ['a.py'], '🩹 Auto-fix: test');
+      const sha = await port.commit(dir, [{ path: 'a.py', original: 'a = 1\n', patched: 'a = 2\n' }], '🩹 Auto-fix: test');
       assert.strictEqual(git('rev-parse', 'HEAD'), sha);
       assert.strictEqual(git('show', '--name-only', '--format=', 'HEAD'), 'a.py');
       assert.match(git('status', '--porcelain'), /^M b\.py$/m); // (trimmed ' M'): modified, still unstaged

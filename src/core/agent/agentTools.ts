@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { AutoDevError, isAutoDevError } from '../errors';
 import type { ToolDefinition } from './llmProvider';
 import type { PatchFile } from '../patch/pendingPatch';
-import { checkRelativePath, resolveWorkspacePath } from '../patch/pathPolicy';
+import { checkRelativePath, resolveWorkspacePath, type PathUse } from '../patch/pathPolicy';
 import { REDACTION_MARKER, type SecretMasker } from '../privacy/secretMasker';
 
 /** Files larger than this are not read or written through the tools. */
@@ -131,8 +131,8 @@ export class AgentToolSession {
   }
 
   /** Current text of a workspace file (staged edits win); null when it does not exist. */
-  private load(rel: string): { abs: string; rel: string; text: string | null } {
-    const abs = resolveWorkspacePath(this.workspaceDir, rel);
+  private load(rel: string, use: PathUse = {}): { abs: string; rel: string; text: string | null } {
+    const abs = resolveWorkspacePath(this.workspaceDir, rel, use);
     const key = checkRelativePath(rel);
     const s = this.staged.get(key);
     if (s) return { abs, rel: key, text: s.current };
@@ -188,7 +188,7 @@ export class AgentToolSession {
   }
 
   private editFile(rel: string, oldText: string, newText: string): ToolExecution {
-    const f = this.load(rel);
+    const f = this.load(rel, { write: true });
     if (f.text === null) return { ok: false, content: `error: ${f.rel} does not exist; use write_file to create it` };
     if (oldText === '') return { ok: false, content: 'error: old_text is empty; copy the exact text to replace from the file' };
     if (oldText.includes(REDACTION_MARKER) || newText.includes(REDACTION_MARKER)) {
@@ -213,7 +213,7 @@ export class AgentToolSession {
       return { ok: false, content: 'error: the content contains a masked secret ([REDACTED…]); write files without secrets, or use edit_file on other lines.' };
     }
     if (Buffer.byteLength(content) > MAX_FILE_BYTES) return { ok: false, content: `error: content exceeds ${MAX_FILE_BYTES} bytes` };
-    const f = this.load(rel);
+    const f = this.load(rel, { write: true });
     this.stage(f.rel, f.text, content);
     return { ok: true, content: `${f.text === null ? 'created' : 'rewrote'} ${f.rel} (staged; not yet written)` };
   }

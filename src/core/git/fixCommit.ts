@@ -1,4 +1,4 @@
-/** Commits an accepted fix (exactly the patched files, optionally on a fix branch) and pushes it when asked. */
+/** Commits an accepted fix (exactly its hunks, optionally on a fix branch) and pushes it when asked. */
 import type { CrashReport } from '../crash/crashReport';
 import { AutoDevError, toAutoDevError } from '../errors';
 import type { PendingPatch } from '../patch/pendingPatch';
@@ -31,7 +31,7 @@ export async function commitFix(git: GitPort, input: FixCommitInput): Promise<Fi
   try {
     if (!(await git.isRepo(input.workspaceDir))) throw new AutoDevError('GitError', 'The workspace is not a git repository; the fix was applied but not committed.');
     const branch = input.git.branch === 'fix-branch' ? fixBranchName(input.crash.signature) : undefined;
-    const sha = await git.commit(input.workspaceDir, input.patch.files.map((f) => f.path), message, branch);
+    const sha = await git.commit(input.workspaceDir, input.patch.files, message, branch);
     result.commit = { sha, message, ...(branch ? { branch } : {}) };
     if (input.git.autoPush) {
       try {

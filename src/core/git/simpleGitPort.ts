@@ -1,7 +1,10 @@
-/** GitPort over simple-git: commits exactly the patched files, optional fix branch, push with typed errors, revert. */
+/** GitPort over simple-git: commits exactly the fix's hunks, optional fix branch, push with typed errors, revert. */
 import { createHash } from 'node:crypto';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
 import { AutoDevError } from '../errors';
+import type { PatchFile } from '../patch/pendingPatch';
+import { commitFixHunks } from './hunkCommit';
+import { hardenedGit } from './hardenedGit';
 import type { GitPort } from './gitPort';
 
 /** `autodev/fix-<short-signature>`: a stable branch name per crash signature. */
@@ -12,27 +15,17 @@ export function fixBranchName(signature: string): string {
 /** Used only when the repository has no committer identity configured, so a commit never fails for that reason. */
 const FALLBACK_IDENTITY = ['user.name=AutoDev', 'user.email=autodev@localhost'];
 
-/** GIT_* variables a push may legitimately need; others (GIT_DIR, GIT_INDEX_FILE…) would redirect git elsewhere. */
-const PASSED_GIT_ENV = ['GIT_TERMINAL_PROMPT', 'GIT_SSL_CAINFO', 'GIT_SSL_CAPATH', 'GIT_SSH_COMMAND', 'GIT_SSH'];
+export interface SimpleGitPortOptions {
+  /** Run the repository's git hooks (the user opted in, in a trusted workspace). Off by default. */
+  runHooks?: boolean;
+}
 
-/** Never passed to git: editors, pagers and askpass helpers (no prompts, no UI from a background commit). */
-const DROPPED_ENV = /^(EDITOR|VISUAL|PAGER|LESS|LESSOPEN|SSH_ASKPASS|PREFIX)$/i;
-
+/** Every call goes through hardenedGit: hooks and fsmonitor off, literal pathspecs, no prompts. */
 export class SimpleGitPort implements GitPort {
+  constructor(private readonly options: SimpleGitPortOptions = {}) {}
+
   private git(dir: string, config: string[] = []): SimpleGit {
-    // No terminal prompts: a push that needs credentials must fail fast with a clear error, never hang the loop.
-    // An explicit environment: the user's, minus variables that would redirect git or start an editor/pager
-    // (npm sets EDITOR, for one). Every key we pass is named in allowEnvironment, so simple-git's guard (which
-    // rejects guarded keys passed explicitly) cannot fail a commit because of how the CLI was launched.
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) {
-      if (v === undefined || DROPPED_ENV.test(k)) continue;
-      if (k.startsWith('GIT_') && !PASSED_GIT_ENV.includes(k)) continue;
-      env[k] = v;
-    }
-    env.GIT_TERMINAL_PROMPT = '0';
-    env.LC_ALL = 'C';
-    return simpleGit({ baseDir: dir, config, allowEnvironment: Object.keys(env), timeout: { block: 120_000 } }).env(env);
+    return hardenedGit(dir, { config, runHooks: this.options.runHooks });
   }
 
   async isRepo(dir: string): Promise<boolean> {
@@ -43,23 +36,12 @@ export class SimpleGitPort implements GitPort {
     }
   }
 
-  async commit(dir: string, files: string[], message: string, branch?: string): Promise<string> {
+  /** Commits exactly the fix's hunks (see hunkCommit.ts): other edits, staged or not, stay out of the commit. */
+  async commit(dir: string, files: readonly PatchFile[], message: string, branch?: string): Promise<string> {
     if (files.length === 0) throw new AutoDevError('GitError', 'Nothing to commit: the patch changed no files.');
     const config = (await this.hasIdentity(dir)) ? [] : FALLBACK_IDENTITY;
-    const git = this.git(dir, config);
     try {
-      if (branch) {
-        const branches = await git.branchLocal();
-        if (branches.current !== branch) {
-          // The patched files travel with the checkout (they differ from HEAD; git keeps working-tree changes).
-          if (branches.all.includes(branch)) await git.raw(['checkout', branch]);
-          else await git.raw(['checkout', '-b', branch]);
-        }
-      }
-      // `add` then `commit --only <paths>`: whatever else the user had staged stays staged and out of this commit.
-      await git.raw(['add', '-A', '--', ...files]);
-      await git.raw(['commit', '--no-verify', '--only', '-m', message, '--', ...files]);
-      return (await git.revparse(['HEAD'])).trim();
+      return await commitFixHunks(dir, files, message, { config, runHooks: this.options.runHooks, branch });
     } catch (err) {
       throw gitError(err, 'commit');
     }
@@ -85,11 +67,13 @@ export class SimpleGitPort implements GitPort {
       upstream = null;
     }
     try {
-      if (upstream) await git.raw(['push']);
+      // --no-verify as well as the hooksPath override: no pre-push hook runs unless the user opted in.
+      const verify = this.options.runHooks ? [] : ['--no-verify'];
+      if (upstream) await git.raw(['push', ...verify]);
       else {
         // No upstream yet (e.g. a new fix branch): publish it to origin (or the only remote) and track it.
         const remote = remotes.includes('origin') ? 'origin' : remotes[0];
-        await git.raw(['push', '--set-upstream', remote, branch]);
+        await git.raw(['push', ...verify, '--set-upstream', remote, branch]);
       }
     } catch (err) {
       throw gitError(err, 'push');

@@ -6,7 +6,6 @@
  * print what the unpatched run printed before the crash, stay up (or exit 0) for the window, answer the health URL
  * and pass the verify command.
  */
-import Docker from 'dockerode';
 import type { CrashReport } from '../crash/crashReport';
 import type { PatchFile, PendingPatch } from '../patch/pendingPatch';
 import { DisposableStore, toDisposable, type Disposable } from '../lifecycle';
@@ -370,7 +369,7 @@ export class ScratchVerifier {
       }
     }
     if (v.command) {
-      const r = await execInContainer(session, ['sh', '-c', v.command], 120_000, this.opts.signal);
+      const r = await session.exec(['sh', '-c', v.command], { timeoutMs: 120_000 });
       result.command = { ok: r.exitCode === 0, detail: `\`${v.command}\` exited ${r.exitCode ?? 'without a code'}${r.output ? `: ${r.output.trim().split('\n').slice(-5).join(' | ')}` : ''}` };
     }
   }
@@ -395,28 +394,4 @@ function describeExit(run: ScratchRun, windowMs: number): string {
   if (run.exit.oomKilled) return `killed for memory`;
   if (run.exit.signal) return `killed by ${run.exit.signal}`;
   return `exited ${run.exit.exitCode}`;
-}
-
-/** `docker exec` in the scratch container: the runtime's own exec when it has one, else the engine directly. */
-async function execInContainer(session: ContainerSession, cmd: string[], timeoutMs: number, signal?: AbortSignal): Promise<{ exitCode: number | null; output: string }> {
-  const withExec = session as ContainerSession & { exec?: (cmd: string[], opts?: { timeoutMs?: number; signal?: AbortSignal }) => Promise<{ exitCode: number | null; output: string }> };
-  if (typeof withExec.exec === 'function') return withExec.exec(cmd, { timeoutMs, signal });
-  const docker = new Docker();
-  const exec = await docker.getContainer(session.id).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, Tty: true });
-  const stream = await exec.start({ hijack: true, stdin: false, Tty: true });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => (stream.destroy(), resolve()), timeoutMs);
-    signal?.addEventListener('abort', () => (stream.destroy(), resolve()), { once: true });
-    stream.on('data', (c: Buffer) => {
-      if (size < 64 * 1024) chunks.push(c);
-      size += c.length;
-    });
-    stream.on('end', () => (clearTimeout(timer), resolve()));
-    stream.on('close', () => (clearTimeout(timer), resolve()));
-    stream.on('error', () => (clearTimeout(timer), resolve()));
-  });
-  const info = await exec.inspect().catch(() => null);
-  return { exitCode: info?.ExitCode ?? null, output: Buffer.concat(chunks).toString('utf8') };
 }

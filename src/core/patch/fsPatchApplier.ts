@@ -4,12 +4,12 @@
  * file is written atomically (temp file + rename), and a failed write restores the files already written.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import * as path from 'node:path';
 import { AutoDevError } from '../errors';
 import type { PatchApplier } from './patchApplier';
 import type { PatchFile, PendingPatch } from './pendingPatch';
-import { resolveWorkspacePath } from './pathPolicy';
+import { assertNoSymlinkComponents, resolveWorkspacePath } from './pathPolicy';
 
 /** Current bytes of a file, or null when it does not exist. */
 function readBytes(abs: string): Buffer | null {
@@ -42,6 +42,8 @@ function atomicWrite(abs: string, data: Buffer | string, mode?: number): void {
 interface Planned {
   file: PatchFile;
   abs: string;
+  /** The workspace's real path. */
+  root: string;
   before: Buffer | null;
   mode?: number;
 }
@@ -50,7 +52,7 @@ export class FsPatchApplier implements PatchApplier {
   /** Checks every file first; throws PatchConflict (nothing written) if the workspace no longer matches. */
   private plan(workspaceDir: string, files: PatchFile[], expect: (f: PatchFile) => (string | null)[]): Planned[] {
     return files.map((file) => {
-      const abs = resolveWorkspacePath(workspaceDir, file.path);
+      const abs = resolveWorkspacePath(workspaceDir, file.path, { write: true });
       const before = readBytes(abs);
       const ok = expect(file).some((want) => (want === null ? before === null : before !== null && before.equals(Buffer.from(want, 'utf8'))));
       if (!ok) {
@@ -59,7 +61,7 @@ export class FsPatchApplier implements PatchApplier {
       }
       let mode: number | undefined;
       if (before !== null) mode = statSync(abs).mode & 0o7777;
-      return { file, abs, before, mode };
+      return { file, abs, root: realpathSync(workspaceDir), before, mode };
     });
   }
 
@@ -69,6 +71,8 @@ export class FsPatchApplier implements PatchApplier {
     const madeDirs: { first: string; dir: string }[] = [];
     try {
       for (const p of planned) {
+        // Again right before writing: a running app may have swapped a folder for a symlink since the plan.
+        assertNoSymlinkComponents(p.root, p.abs, p.file.path);
         const content = contentOf(p);
         if (content === null) {
           if (p.before !== null) unlinkSync(p.abs);

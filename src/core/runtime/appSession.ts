@@ -4,7 +4,7 @@
  * layer cache). Lines and exits flow through one ordered stream across containers.
  */
 import { Emitter, type Disposable } from '../lifecycle';
-import type { AppImage, ContainerExit, ContainerRun, ContainerSession, LogLine, RuntimeSettings } from './containerRuntime';
+import type { AppImage, ContainerExit, ContainerRun, ContainerSession, ExecOutput, LogLine, RuntimeSettings } from './containerRuntime';
 import type { ExecResult } from './containerExec';
 import { HeldEmitter } from './dockerSession';
 import { chooseAppPort, COMMON_APP_PORTS, loopbackAdvice, parseProcNetTcp, portFromLine } from './portDiscovery';
@@ -115,7 +115,7 @@ export class AppSession implements ContainerSession {
   }
 
   /** `docker exec` in the current container (the scratch verifier's verify command uses it). */
-  async exec(cmd: string[], opts: { timeoutMs?: number } = {}): Promise<{ exitCode: number | null; output: string }> {
+  async exec(cmd: string[], opts: { timeoutMs?: number } = {}): Promise<ExecOutput> {
     const r = await this.inner.exec(cmd, opts.timeoutMs);
     return { exitCode: r.exitCode, output: r.stdout + r.stderr };
   }

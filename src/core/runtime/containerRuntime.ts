@@ -127,6 +127,13 @@ export interface StartOptions {
   signal?: AbortSignal;
 }
 
+/** What `ContainerSession.exec` returns. */
+export interface ExecOutput {
+  exitCode: number | null;
+  /** stdout, then stderr. */
+  output: string;
+}
+
 export interface ContainerSession extends Disposable {
   readonly id: string;
   /** container port → host port (published on 127.0.0.1 only). */
@@ -160,11 +167,16 @@ export interface ContainerSession extends Disposable {
   readonly runStartedAt: number;
   /** Stop and remove the container. */
   stop(): Promise<void>;
+  /**
+   * Runs `cmd` inside the running container (as its user) through the runtime's own engine connection — never a
+   * second Docker client that would ignore the configured Docker host. exitCode null: it did not finish in time.
+   */
+  exec(cmd: string[], opts?: { timeoutMs?: number }): Promise<ExecOutput>;
   readonly running: boolean;
 }
 
 /** One container of the app (the runtime's building block); the session adds port discovery and stdin. */
-export type ContainerRun = Omit<ContainerSession, 'appPort' | 'input'>;
+export type ContainerRun = Omit<ContainerSession, 'appPort' | 'input' | 'exec'>;
 
 export interface ContainerRuntime {
   /** The engine in use (Mission Control's header, the status bar). */

@@ -141,9 +141,12 @@ export function describeEndpoint(e: DockerEndpoint): string {
 /** dockerode connection options for an endpoint (undefined: dockerode's default socket). */
 export function dockerModemOptions(e: DockerEndpoint): Docker.DockerOptions | undefined {
   const host = e.host;
-  if (!host) return { socketPath: '/var/run/docker.sock' };
-  if (host.startsWith('unix://')) return { socketPath: host.slice('unix://'.length) || '/var/run/docker.sock' };
-  if (host.startsWith('npipe://')) return { socketPath: host.slice('npipe://'.length) };
+  // docker-modem merges these over what it reads from DOCKER_HOST itself, where a host beats a socketPath:
+  // `host: undefined` keeps the chosen socket from being overridden by the environment.
+  const socket = (socketPath: string) => ({ socketPath, host: undefined, port: undefined });
+  if (!host) return socket('/var/run/docker.sock');
+  if (host.startsWith('unix://')) return socket(host.slice('unix://'.length) || '/var/run/docker.sock');
+  if (host.startsWith('npipe://')) return socket(host.slice('npipe://'.length));
   let url: URL;
   try {
     url = new URL(host.includes('//') ? host : `tcp://${host}`);

@@ -19,6 +19,7 @@ import { execInContainer } from './containerExec';
 import { describeEntry } from './entryDetection';
 import { removeOlderImages, removeStaleReplayFiles } from './housekeeping';
 import { ISOLATED_NETWORK, ensureIsolatedNetwork } from './isolatedNetwork';
+import { ownerOf, removePlaceholders, workspaceMounts } from './workspaceMounts';
 
 const PING_TIMEOUT_MS = 3000;
 const PULL_TIMEOUT_MS = 180_000;
@@ -328,8 +329,15 @@ export class DockerRuntime implements ContainerRuntime {
   /** Creates and starts one hardened container of `image` publishing `ports` on 127.0.0.1. */
   private async createContainer(image: AppImage, options: StartOptions, ports: number[]): Promise<ContainerHandle> {
     const { settings } = options;
-    const env: Record<string, string> = { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...settings.env };
     const appFolder = path.join(path.resolve(options.sourceDir), image.appDir);
+    // The app folder at the workdir, with what git or the editor executes on the host read-only on top of it —
+    // unless the image owns its files (then a mount would hide them), or the engine is remote and cannot see this
+    // machine's files (then the folder is copied in below).
+    const ws = image.mountSource && !this.endpoint.remote ? workspaceMounts(path.join(realDir(options.sourceDir), image.appDir), image.workdir, { placeholders: options.role === 'main' }) : undefined;
+    // Generated images run the app as the workspace's owner (what it writes stays the user's; HOME must be
+    // writable for npm and pip caches). A repository's own Dockerfile keeps its USER.
+    const owner = image.kind !== 'dockerfile' ? ownerOf(options.sourceDir) : undefined;
+    const env: Record<string, string> = { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...(owner && !owner.startsWith('0:') ? { HOME: '/tmp' } : {}), ...settings.env };
     const exposed: Record<string, object> = {};
     const bindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
     // No way out for a scratch copy replaying real requests, when this machine can reach the internal bridge.
@@ -349,6 +357,7 @@ export class DockerRuntime implements ContainerRuntime {
       container = await this.docker.createContainer({
         Image: image.tag,
         WorkingDir: image.workdir,
+        ...(owner ? { User: owner } : {}),
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
         Labels: {
           [LABEL.autodev]: '1',
@@ -365,9 +374,7 @@ export class DockerRuntime implements ContainerRuntime {
         AttachStdout: true,
         AttachStderr: true,
         HostConfig: {
-          // The app folder at the workdir — unless the image owns its files (then a mount would hide them), or the
-          // engine is remote and cannot see this machine's files (then the folder is copied in below).
-          Binds: image.mountSource && !this.endpoint.remote ? [`${appFolder}:${image.workdir}`] : [],
+          Mounts: ws?.mounts ?? [],
           Memory: memory,
           MemorySwap: memory,
           NanoCpus: Math.round(cpus * 1e9),
@@ -382,6 +389,7 @@ export class DockerRuntime implements ContainerRuntime {
         },
       });
     } catch (err) {
+      if (ws) removePlaceholders(ws.placeholders);
       if (httpStatus(err) === 404) {
         throw new AutoDevError('ImageUnavailable', `Image ${image.tag} is gone (removed or pruned). Deploy again to rebuild it.`);
       }
@@ -396,6 +404,7 @@ export class DockerRuntime implements ContainerRuntime {
           () => undefined,
         ),
       ...(uploader ? { beforeRestart: () => syncNote(uploader, container) } : {}),
+      ...(ws ? { onRemoved: () => removePlaceholders(ws.placeholders) } : {}),
     });
     let stdin: NodeJS.WritableStream | undefined;
     try {

@@ -36,6 +36,8 @@ export interface DockerSessionOptions {
   isolatedPorts?: readonly number[];
   /** The engine's live-restore setting and its clock (undefined: unreachable), read when an exit follows an outage. */
   engineState?: () => Promise<{ liveRestore: boolean; engineNowMs: number } | undefined>;
+  /** Runs once the container is removed (e.g. to remove the mount points made for it). */
+  onRemoved?: () => void;
 }
 
 /**
@@ -243,9 +245,13 @@ export class DockerContainerSession implements ContainerRun {
     const run = this.current;
     if (run) run.suppressExit = true;
     await this.container.stop({ t: STOP_TIMEOUT_S }).catch(() => undefined);
-    await this.container.remove({ force: true, v: true }).catch((err) => {
-      if (httpStatus(err) !== 404) throw err;
-    });
+    try {
+      await this.container.remove({ force: true, v: true }).catch((err) => {
+        if (httpStatus(err) !== 404) throw err;
+      });
+    } finally {
+      this.options.onRemoved?.();
+    }
     this.isRunning = false;
     await Promise.all(this.forwarders.splice(0).map((f) => f.close()));
     if (run) await Promise.race([run.finished, delay(DRAIN_MS)]);

@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import type { PatchFile } from '../../../src/core/patch/pendingPatch';
 import { isAutoDevError } from '../../../src/core/errors';
 import { SimpleGitPort, fixBranchName } from '../../../src/core/git/simpleGitPort';
 
@@ -20,6 +21,15 @@ function makeRepo(root: string, name = 'work'): string {
   return dir;
 }
 
+/** Writes the fix into the working tree (as the applier does) and returns it as the patch file the port commits. */
+function fix(dir: string, file: string, patched: string): PatchFile {
+  const abs = join(dir, file);
+  const original = existsSync(abs) ? readFileSync(abs, 'utf8') : null;
+  mkdirSync(dirname(abs), { recursive: true });
+  writeFileSync(abs, patched);
+  return { path: file, original, patched };
+}
+
 describe('SimpleGitPort (real git)', function () {
   this.timeout(30000);
   let root: string;
@@ -29,11 +39,11 @@ describe('SimpleGitPort (real git)', function () {
 
   it('commits only the patched files and leaves other local changes (staged or not) uncommitted', async () => {
     const dir = makeRepo(root);
-    writeFileSync(join(dir, 'app.py'), 'print(1)\n');
+    const f = fix(dir, 'app.py', 'print(1)\n');
     writeFileSync(join(dir, 'notes.txt'), 'mine, edited\n');
     writeFileSync(join(dir, 'staged.txt'), 'staged by the user\n');
     git(dir, 'add', 'staged.txt');
-    const sha = await port.commit(dir, ['app.py'], '🩹 Auto-fix: ZeroDivisionError in app.py:1\n\nbody');
+    const sha = await port.commit(dir, [f], '🩹 Auto-fix: ZeroDivisionError in app.py:1\n\nbody');
     assert.equal(git(dir, 'rev-parse', 'HEAD'), sha);
     assert.equal(git(dir, 'show', '--name-only', '--format=', 'HEAD'), 'app.py');
     assert.equal(git(dir, 'log', '-1', '--format=%s'), '🩹 Auto-fix: ZeroDivisionError in app.py:1');
@@ -44,10 +54,10 @@ describe('SimpleGitPort (real git)', function () {
 
   it('commits on a fix branch named after the signature when asked', async () => {
     const dir = makeRepo(root);
-    writeFileSync(join(dir, 'app.py'), 'print(1)\n');
+    const f = fix(dir, 'app.py', 'print(1)\n');
     const branch = fixBranchName('ZeroDivisionError|<module>|app.py');
     assert.match(branch, /^autodev\/fix-[0-9a-f]{8}$/);
-    await port.commit(dir, ['app.py'], 'fix', branch);
+    await port.commit(dir, [f], 'fix', branch);
     assert.equal(git(dir, 'rev-parse', '--abbrev-ref', 'HEAD'), branch);
     assert.equal(git(dir, 'log', '-1', '--format=%s', 'main'), 'init');
   });
@@ -55,8 +65,7 @@ describe('SimpleGitPort (real git)', function () {
   it('commits with a fallback identity when none is configured', async () => {
     const dir = join(root, 'noid');
     execFileSync('git', ['init', '-q', dir]);
-    writeFileSync(join(dir, 'a.txt'), 'x\n');
-    const sha = await port.commit(dir, ['a.txt'], 'fix', undefined).catch((e) => {
+    const sha = await port.commit(dir, [fix(dir, 'a.txt', 'x\n')], 'fix', undefined).catch((e) => {
       // A global identity may exist on this machine; either way the commit must succeed.
       throw e;
     });
@@ -69,8 +78,7 @@ describe('SimpleGitPort (real git)', function () {
     const dir = makeRepo(root);
     git(dir, 'remote', 'add', 'origin', bare);
     git(dir, 'push', '-q', '-u', 'origin', 'main');
-    writeFileSync(join(dir, 'app.py'), 'print(1)\n');
-    const sha = await port.commit(dir, ['app.py'], 'fix');
+    const sha = await port.commit(dir, [fix(dir, 'app.py', 'print(1)\n')], 'fix');
     await port.push(dir);
     assert.equal(execFileSync('git', ['--git-dir', bare, 'rev-parse', 'main'], { encoding: 'utf8' }).trim(), sha);
 
@@ -82,8 +90,7 @@ describe('SimpleGitPort (real git)', function () {
     writeFileSync(join(other, 'notes.txt'), 'theirs\n');
     git(other, 'commit', '-qam', 'theirs');
     git(other, 'push', '-q');
-    writeFileSync(join(dir, 'app.py'), 'print(2)\n');
-    await port.commit(dir, ['app.py'], 'fix 2');
+    await port.commit(dir, [fix(dir, 'app.py', 'print(2)\n')], 'fix 2');
     await assert.rejects(port.push(dir), (e: unknown) => isAutoDevError(e, 'PushRejected') && /non-fast-forward/.test(e.message));
   });
 
@@ -97,16 +104,14 @@ describe('SimpleGitPort (real git)', function () {
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
     const dir = makeRepo(root);
     git(dir, 'remote', 'add', 'origin', bare);
-    writeFileSync(join(dir, 'app.py'), 'print(1)\n');
-    await port.commit(dir, ['app.py'], 'fix', 'autodev/fix-abc');
+    await port.commit(dir, [fix(dir, 'app.py', 'print(1)\n')], 'fix', 'autodev/fix-abc');
     await port.push(dir);
     assert.equal(git(dir, 'rev-parse', '--abbrev-ref', '@{u}'), 'origin/autodev/fix-abc');
   });
 
   it('reverts a fix with a revert commit', async () => {
     const dir = makeRepo(root);
-    writeFileSync(join(dir, 'app.py'), 'print(1)\n');
-    const sha = await port.commit(dir, ['app.py'], 'fix');
+    const sha = await port.commit(dir, [fix(dir, 'app.py', 'print(1)\n')], 'fix');
     const revertSha = await port.revert(dir, sha);
     assert.notEqual(revertSha, sha);
     assert.equal(git(dir, 'show', 'HEAD:app.py'), 'print(1/0)');
@@ -119,8 +124,7 @@ describe('SimpleGitPort (real git)', function () {
     Object.assign(process.env, { EDITOR: 'vi', PAGER: 'less', GIT_SSL_CAINFO: '/etc/ssl/certs/ca-certificates.crt', GIT_DIR: '/nonexistent' });
     try {
       assert.equal(await port.isRepo(dir), true);
-      writeFileSync(join(dir, 'app.py'), 'print(3)\n');
-      assert.match(await port.commit(dir, ['app.py'], 'fix'), /^[0-9a-f]{40}$/);
+      assert.match(await port.commit(dir, [fix(dir, 'app.py', 'print(3)\n')], 'fix'), /^[0-9a-f]{40}$/);
     } finally {
       for (const k of ['EDITOR', 'PAGER', 'GIT_SSL_CAINFO', 'GIT_DIR']) {
         if (saved[k] === undefined) delete process.env[k];

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isAutoDevError } from '../../../src/core/errors';
 import type { BuildEvent, ContainerSession } from '../../../src/core/runtime/containerRuntime';
@@ -94,7 +94,11 @@ describe('DockerRuntime (real engine)', function () {
       assert.equal(hc.NanoCpus, 0.5e9);
       assert.equal(hc.PidsLimit, 64);
       assert.equal(hc.Privileged, false);
-      assert.deepEqual(hc.Binds, [`${dir}:/app`]);
+      // The workspace read-write; mount points for an absent .git and .vscode read-only on top; as its owner.
+      const mounts = (hc.Mounts ?? []).map((m) => `${m.Source}:${m.Target}:${m.ReadOnly ? 'ro' : 'rw'}`).sort();
+      assert.deepEqual(mounts, [`${dir}:/app:rw`, `${dir}/.git:/app/.git:ro`, `${dir}/.vscode:/app/.vscode:ro`].sort());
+      const st = statSync(dir);
+      assert.equal(info.Config.User, `${st.uid}:${st.gid}`);
       assert.equal(hc.PortBindings['8000/tcp'][0].HostIp, '127.0.0.1');
       assert.equal(info.Config.Tty, false);
       assert.equal(info.Config.Labels[LABEL.autodev], '1');
@@ -236,9 +240,10 @@ describe('DockerRuntime (real engine)', function () {
     assert.equal(image.workdir, '/srv/app');
     assert.deepEqual(image.ports, [5000]);
     const w = watch(session);
-    // The bind mount shows the whole workspace (secret.txt too) even though the image's COPY skipped it.
+    // The bind mount shows the whole workspace (secret.txt too) even though the image's COPY skipped it, and the
+    // empty read-only mount points that keep the app from creating .git or .vscode.
     const line = await w.waitForLine(/^\/srv/);
-    assert.equal(line.text, "/srv/app ['.dockerignore', 'Dockerfile', 'app.py', 'secret.txt']");
+    assert.equal(line.text, "/srv/app ['.dockerignore', '.git', '.vscode', 'Dockerfile', 'app.py', 'secret.txt']");
     assert.ok(session.publishedPorts.get(5000)! > 0);
   });
 

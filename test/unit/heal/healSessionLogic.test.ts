@@ -81,6 +81,9 @@ class FakeSession implements ContainerSession {
   input(): boolean {
     return false;
   }
+  async exec(): Promise<{ exitCode: number | null; output: string }> {
+    return { exitCode: 0, output: '' };
+  }
   async stop(): Promise<void> {
     this.stopped = true;
     this.running = false;

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createScratchCopy, removeScratchCopy } from '../../../src/core/heal/scratchCopy';
 import { createTempWorkspace } from '../../support/tempWorkspace';
@@ -32,6 +33,25 @@ describe('scratch copy', () => {
   });
 
   it('refuses a patch path that leaves the copy', async () => {
-    await assert.rejects(createScratchCopy(ws, [{ path: '../escape.py', original: null, patched: 'x' }]), /outside the scratch copy/);
+    await assert.rejects(createScratchCopy(ws, [{ path: '../escape.py', original: null, patched: 'x' }]), /leaves the workspace/);
+  });
+
+  it('never writes through a symlink the copy kept: not into the real workspace, not outside (issue 15, attack 4)', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'autodev-outside-'));
+    try {
+      writeFileSync(path.join(outside, 'victim.py'), 'untouched\n');
+      symlinkSync(path.join(ws, 'src'), path.join(ws, 'into-ws')); // absolute: the copy's link points at the real workspace
+      symlinkSync('..', path.join(ws, 'up')); // relative: in the copy it names the copy's parent (outside it)
+      symlinkSync(path.join(outside, 'victim.py'), path.join(ws, 'victim.py'));
+      for (const p of ['into-ws/app.py', 'up/escape.py', 'victim.py', 'into-ws/deeper/new.py']) {
+        await assert.rejects(createScratchCopy(ws, [{ path: p, original: null, patched: 'planted\n' }]), /symlink/, p);
+      }
+      assert.equal(readFileSync(path.join(ws, 'src', 'app.py'), 'utf8'), 'print(1/0)\n');
+      assert.equal(existsSync(path.join(ws, 'src', 'deeper')), false);
+      assert.equal(readFileSync(path.join(outside, 'victim.py'), 'utf8'), 'untouched\n');
+      assert.deepEqual(readdirSync(tmpdir()).filter((n) => n === 'escape.py'), []);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
   });
 });

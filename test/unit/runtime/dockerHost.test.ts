@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import Docker from 'dockerode';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -11,14 +12,26 @@ const at = (host: string): DockerEndpoint => ({ host, source: 'setting', remote:
 
 describe('Docker host addresses', () => {
   it('uses the default socket when no host is given', () => {
-    assert.deepEqual(dockerModemOptions({ host: undefined, source: 'default', remote: false }), { socketPath: '/var/run/docker.sock' });
+    assert.deepEqual(dockerModemOptions({ host: undefined, source: 'default', remote: false }), { socketPath: '/var/run/docker.sock', host: undefined, port: undefined });
   });
   it('reads unix, tcp (plain and TLS port) and ssh addresses', () => {
-    assert.deepEqual(dockerModemOptions(at('unix:///run/user/1000/docker.sock')), { socketPath: '/run/user/1000/docker.sock' });
+    assert.deepEqual(dockerModemOptions(at('unix:///run/user/1000/docker.sock')), { socketPath: '/run/user/1000/docker.sock', host: undefined, port: undefined });
     assert.deepEqual(dockerModemOptions(at('tcp://127.0.0.1:2375')), { protocol: 'http', host: '127.0.0.1', port: '2375' });
     assert.deepEqual(dockerModemOptions(at('127.0.0.1:1')), { protocol: 'http', host: '127.0.0.1', port: '1' });
     const ssh = dockerModemOptions(at('ssh://me@build-box')) as Record<string, unknown>;
     assert.deepEqual({ ...ssh, sshOptions: undefined }, { protocol: 'ssh', host: 'build-box', port: 22, username: 'me', sshOptions: undefined });
+  });
+  it('keeps the chosen socket even when DOCKER_HOST in the environment names another engine (issue 15)', () => {
+    const saved = process.env.DOCKER_HOST;
+    process.env.DOCKER_HOST = 'tcp://127.0.0.1:9';
+    try {
+      const modem = (new Docker(dockerModemOptions(at('unix:///run/autodev-test.sock'))) as unknown as { modem: { socketPath?: string; host?: string } }).modem;
+      assert.equal(modem.socketPath, '/run/autodev-test.sock');
+      assert.equal(modem.host, undefined);
+    } finally {
+      if (saved === undefined) delete process.env.DOCKER_HOST;
+      else process.env.DOCKER_HOST = saved;
+    }
   });
   it('says what a valid address looks like when it cannot be read, and refuses schemes it cannot reach', () => {
     assert.throws(() => dockerModemOptions(at('tcp://[bad')), (err) => isAutoDevError(err, 'DockerUnavailable') && /tcp:\/\/10\.0\.0\.5:2376/.test(err.message));
