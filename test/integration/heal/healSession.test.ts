@@ -4,9 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
-import { createProvider } from '../../../src/core/agent/providers';
 import { reply, startFakeLlm, requestText, type FakeLlm } from '../../support/fakeLlmServer';
-import { editingModel, exampleRepo, git, httpGet, makeSession, snapshot, type Harness } from './healTestKit';
+import { editingModel, exampleRepo, git, httpGet, makeSession, snapshot, type Harness, openaiAt, sessionCleanup } from './healTestKit';
 
 const DIVIDE_FIX = { path: 'app.py', old_text: '    return total / len(people)', new_text: '    return total / len(people) if people else 0.0' };
 const DIVIDE_WRONG = { path: 'app.py', old_text: 'print(f"bill: 120.00, people', new_text: 'print(f"bill: 120.00 total, people' };
@@ -14,24 +13,20 @@ const STATS_FIX = { path: 'app.py', old_text: '    return sum(o["amount"] for o 
 
 describe('heal session (real Docker, real git, fake LLM over HTTP)', function () {
   this.timeout(240_000);
-  const cleanup: (() => unknown)[] = [];
+  const cleanup = sessionCleanup();
   let fake: FakeLlm | null = null;
   afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
+    await cleanup.run();
     if (fake) await fake.close();
     fake = null;
   });
-  const track = (h: Harness, dir: string) => {
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    cleanup.push(() => h.dispose());
-    return h;
-  };
-  const openai = (f: FakeLlm) => createProvider({ kind: 'openai', preset: 'custom', baseUrl: f.url, model: 'fake-model', apiKey: 'sk-test-key-000000000000000000', timeoutMs: 20_000 });
+  const track = (h: Harness, dir: string) => cleanup.track(h, dir);
+  const openai = openaiAt;
 
   it('heals a start-up KeyError with the built-in fixer: verified, applied, committed with the auto-fix message, pushed', async () => {
     const dir = exampleRepo('python-worker-keyerror');
     const bare = mkdtempSync(path.join(tmpdir(), 'autodev-bare-'));
-    cleanup.push(() => rmSync(bare, { recursive: true, force: true }));
+    cleanup.add(() => rmSync(bare, { recursive: true, force: true }));
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
     git(dir, 'remote', 'add', 'origin', bare);
     git(dir, 'push', '-q', '-u', 'origin', 'main');

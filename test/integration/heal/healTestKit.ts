@@ -1,10 +1,11 @@
 /** Shared setup of the heal integration tests: examples copied into temp git repos, event capture, scripted models. */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LlmProvider } from '../../../src/core/agent/llmProvider';
+import { createProvider } from '../../../src/core/agent/providers';
 import type { HealConfig } from '../../../src/core/heal/healController';
 import type { HealEvent } from '../../../src/core/heal/healEvents';
 import { HealSession, type HealSessionOptions } from '../../../src/core/heal/healSession';
@@ -140,4 +141,25 @@ export async function httpGet(url: string, init: { method?: string; headers?: Re
   } catch {
     return null;
   }
+}
+
+/** An OpenAI-compatible provider talking to the fake server over HTTP. */
+export function openaiAt(fake: { url: string }): LlmProvider {
+  return createProvider({ kind: 'openai', preset: 'custom', baseUrl: fake.url, model: 'fake-model', apiKey: 'sk-test-key-000000000000000000', timeoutMs: 20_000 });
+}
+
+/** Per-test clean-up for heal sessions: `track` registers a session and its workspace, `run` disposes them (LIFO). */
+export function sessionCleanup() {
+  const cleanup: (() => unknown)[] = [];
+  return {
+    add: (fn: () => unknown) => cleanup.push(fn),
+    track(h: Harness, dir: string): Harness {
+      cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+      cleanup.push(() => h.dispose());
+      return h;
+    },
+    async run(): Promise<void> {
+      for (const c of cleanup.splice(0).reverse()) await c();
+    },
+  };
 }

@@ -8,10 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createProvider } from '../../../src/core/agent/providers';
 import { DockerRuntime } from '../../../src/core/runtime/dockerRuntime';
 import { reply, requestText, startFakeLlm, type FakeLlm, type FakeRequest, type FakeToolCall } from '../../support/fakeLlmServer';
-import { exampleRepo, git, makeSession, type Harness } from './healTestKit';
+import { exampleRepo, git, makeSession, type Harness, openaiAt, sessionCleanup } from './healTestKit';
 
 const DIVIDE_FIX = { path: 'app.py', old_text: '    return total / len(people)', new_text: '    return total / len(people) if people else 0.0' };
 
@@ -60,29 +59,25 @@ function assertCommitIsTheFix(dir: string): void {
 
 describe('trust boundary: issue 15 attacks through the heal loop (real Docker, real git, fake LLM)', function () {
   this.timeout(300_000);
-  const cleanup: (() => unknown)[] = [];
+  const cleanup = sessionCleanup();
   let fake: FakeLlm | null = null;
   let canary: string;
   let outside: string;
   beforeEach(() => {
     outside = mkdtempSync(path.join(tmpdir(), 'autodev-outside-'));
     canary = path.join(outside, `canary-${randomBytes(4).toString('hex')}`);
-    cleanup.push(() => rmSync(outside, { recursive: true, force: true }));
+    cleanup.add(() => rmSync(outside, { recursive: true, force: true }));
   });
   afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
+    await cleanup.run();
     if (fake) await fake.close();
     fake = null;
   });
-  const track = (h: Harness, dir: string) => {
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    cleanup.push(() => h.dispose());
-    return h;
-  };
-  const openai = (f: FakeLlm) => createProvider({ kind: 'openai', preset: 'custom', baseUrl: f.url, model: 'fake-model', apiKey: 'sk-test-key-000000000000000000', timeoutMs: 20_000 });
+  const track = (h: Harness, dir: string) => cleanup.track(h, dir);
+  const openai = openaiAt;
   const bareRemote = (dir: string) => {
     const bare = mkdtempSync(path.join(tmpdir(), 'autodev-bare-'));
-    cleanup.push(() => rmSync(bare, { recursive: true, force: true }));
+    cleanup.add(() => rmSync(bare, { recursive: true, force: true }));
     execFileSync('git', ['init', '-q', '--bare', '-b', 'main', bare]);
     git(dir, 'remote', 'add', 'origin', bare);
     git(dir, 'push', '-q', '-u', 'origin', 'main');
@@ -235,14 +230,14 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
     git(dir, 'commit', '-qam', 'long-running');
     const secret = `CANARY-HARDLINK-${randomBytes(6).toString('hex')}`;
     const hostFile = path.join(mkdtempSync(path.join(tmpdir(), 'autodev-hostfile-')), 'credentials');
-    cleanup.push(() => rmSync(path.dirname(hostFile), { recursive: true, force: true }));
+    cleanup.add(() => rmSync(path.dirname(hostFile), { recursive: true, force: true }));
     writeFileSync(hostFile, `token = ${secret}\n`);
     linkSync(hostFile, path.join(dir, 'notes.txt'));
     fake = await startFakeLlm(scriptedModel([[{ name: 'read_file', arguments: { path: 'notes.txt' } }], [{ name: 'edit_file', arguments: DIVIDE_FIX }]]));
     // The environment names an engine that does not answer; the runtime was configured with the real one.
     const saved = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = 'tcp://127.0.0.1:9';
-    cleanup.push(() => (saved === undefined ? delete process.env.DOCKER_HOST : (process.env.DOCKER_HOST = saved)));
+    cleanup.add(() => (saved === undefined ? delete process.env.DOCKER_HOST : (process.env.DOCKER_HOST = saved)));
     const h = track(
       makeSession(dir, openai(fake), {
         containerRuntime: new DockerRuntime({ dockerHost: 'unix:///var/run/docker.sock' }),
