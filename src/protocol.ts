@@ -46,6 +46,8 @@ export interface Snapshot {
   autoHealPaused: boolean;
   workspaceName: string | null;
   proxyUrl: string | null;
+  /** The engine the app runs on ("Docker (local)", "Docker tcp://10.0.0.5:2376 (TLS)", "Kubernetes kind-dev · autodev"). */
+  engine: string | null;
   costUsd: number;
 }
 
@@ -64,6 +66,7 @@ export type HostMessage =
   | { type: 'patch/didClear' }
   | { type: 'fix/didUpdate'; fix: FixRecord }
   | { type: 'proxy/didChange'; url: string | null }
+  | { type: 'engine/didChange'; engine: string | null }
   | { type: 'autoHeal/didChange'; paused: boolean };
 
 /** Webview → host. Validated by the host: the webview is untrusted input. */

@@ -46,6 +46,11 @@ export function App({ store, post, initialFilter, onFilterChange }: AppProps) {
         </div>
         <div class="header-meta">
           {v.workspaceName && <span class="meta">ws <b>{v.workspaceName}</b></span>}
+          {v.engine && (
+            <span class="meta engine" title="where the app runs">
+              engine <b>{v.engine}</b>
+            </span>
+          )}
           {v.proxyUrl && (
             <span class="meta">
               proxy <code>{v.proxyUrl}</code>

@@ -13,7 +13,7 @@ export const VIEW_LIMITS = { timeline: 200, activity: 500, ledger: 200, fixes: 5
 
 const HOST_TYPES = new Set<HostMessage['type']>([
   'state/snapshot', 'logs/didAppend', 'logs/didClear', 'state/didChange', 'crash/didDetect', 'crash/didClear', 'agent/didAct',
-  'ledger/didRecord', 'patch/didPropose', 'patch/didClear', 'fix/didUpdate', 'proxy/didChange', 'autoHeal/didChange',
+  'ledger/didRecord', 'patch/didPropose', 'patch/didClear', 'fix/didUpdate', 'proxy/didChange', 'engine/didChange', 'autoHeal/didChange',
 ]);
 
 /** Cheap shape check: anything else arriving on `message` (extensions, devtools, other frames) is ignored. */
@@ -29,7 +29,7 @@ export function isHostMessage(raw: unknown): raw is HostMessage {
 export function emptyView(): ViewModel {
   return {
     synced: false, state: 'IDLE', timeline: [], crash: null, activity: [], ledger: [], patch: null, fixes: [],
-    autoHealPaused: false, workspaceName: null, proxyUrl: null, costUsd: 0,
+    autoHealPaused: false, workspaceName: null, proxyUrl: null, engine: null, costUsd: 0,
   };
 }
 
@@ -81,6 +81,7 @@ export class Store {
           autoHealPaused: !!s.autoHealPaused,
           workspaceName: s.workspaceName ?? null,
           proxyUrl: s.proxyUrl ?? null,
+          engine: typeof s.engine === 'string' ? s.engine : null,
           costUsd: s.costUsd ?? 0,
         });
         return;
@@ -130,6 +131,9 @@ export class Store {
       }
       case 'proxy/didChange':
         this.setView({ ...v, proxyUrl: msg.url });
+        return;
+      case 'engine/didChange':
+        this.setView({ ...v, engine: typeof msg.engine === 'string' ? msg.engine : null });
         return;
       case 'autoHeal/didChange':
         this.setView({ ...v, autoHealPaused: msg.paused });

@@ -12,7 +12,7 @@ import type { GitPort } from '../core/git/gitPort';
 import type { HealController } from '../core/heal/healController';
 import type { HealEvent, HealState } from '../core/heal/healEvents';
 import { HealSession } from '../core/heal/healSession';
-import { DockerRuntime } from '../core/runtime/dockerRuntime';
+import { createEngines } from '../core/runtime/engineSelection';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { AutodevLog } from './autodevLog';
 import { pickEntry } from './entryPicker';
@@ -91,7 +91,7 @@ export class Deployments implements Disposable {
     const session = new HealSession({
       workspaceDir: dir,
       runtime: settings.runtime,
-      containerRuntime: new DockerRuntime({ dockerHost: settings.dockerHost }),
+      containerRuntime: (await createEngines({ ...settings.engine, env: process.env })).runtime,
       provider: () => this.o.providers.create(scope),
       secrets,
       mode: settings.mode,

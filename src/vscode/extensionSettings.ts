@@ -1,5 +1,6 @@
 /** Reads `autodev.*` settings into the core's config shapes. Restricted settings are already ignored by VS Code when untrusted. */
 import * as vscode from 'vscode';
+import type { EngineChoice } from '../core/runtime/engineSelection';
 import { DEFAULT_RUNTIME_SETTINGS, type RuntimeSettings } from '../core/runtime/containerRuntime';
 import type { VerifySettings } from '../core/heal/healController';
 import type { GitSettings } from '../core/git/gitPort';
@@ -18,6 +19,8 @@ export interface ModelSettings {
 export interface AutodevSettings {
   runtime: RuntimeSettings;
   dockerHost?: string;
+  /** The engine choice as the core takes it (Docker host/context, or a Kubernetes context). */
+  engine: Omit<EngineChoice, 'env'>;
   model: ModelSettings;
   mode: 'review' | 'autonomous';
   fix: FixLimits & { maxAttempts: number };
@@ -50,6 +53,13 @@ export function readSettings(scope?: vscode.Uri): AutodevSettings {
       ...(validPort(c.get<number>('runtime.port')) ? { port: c.get<number>('runtime.port') } : {}),
     },
     dockerHost: nonEmpty(c.get<string>('runtime.dockerHost')),
+    engine: {
+      dockerHost: nonEmpty(c.get<string>('runtime.dockerHost')),
+      dockerContext: nonEmpty(c.get<string>('runtime.dockerContext')),
+      kubeContext: nonEmpty(c.get<string>('runtime.kubernetes.context')),
+      kubeNamespace: nonEmpty(c.get<string>('runtime.kubernetes.namespace')),
+      registry: nonEmpty(c.get<string>('runtime.kubernetes.registry')),
+    },
     model: {
       provider: oneOf(c.get<string>('model.provider'), ['builtin', 'openai', 'vscode-lm'] as const, 'builtin'),
       preset: oneOf(c.get<string>('model.preset'), ['openrouter', 'gemini', 'openai', 'ollama', 'custom'] as const, 'openrouter'),

@@ -73,6 +73,7 @@ export class MissionControlFeed implements Disposable {
       autoHealPaused: false,
       workspaceName: options.workspaceName ?? null,
       proxyUrl: null,
+      engine: null,
       costUsd: 0,
     };
   }
@@ -168,6 +169,10 @@ export class MissionControlFeed implements Disposable {
       case 'proxy':
         this.snap = { ...this.snap, proxyUrl: e.url };
         this.sendNow({ type: 'proxy/didChange', url: e.url });
+        return;
+      case 'engine':
+        this.snap = { ...this.snap, engine: e.engine.label };
+        this.sendNow({ type: 'engine/didChange', engine: e.engine.label });
         return;
       case 'agent/tool':
         this.snap = { ...this.snap, activity: bounded([...this.snap.activity, e.activity], this.opts.maxActivity) };

@@ -23,6 +23,7 @@ export function incidentSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     autoHealPaused: false,
     workspaceName: 'flask-demo',
     proxyUrl: 'http://127.0.0.1:41234',
+    engine: 'Docker (local)',
     costUsd: 0.0012,
     ...over,
   };

@@ -66,6 +66,10 @@ describe('mission control webview (headless Chromium)', function () {
     assert.equal(await h.page.locator('.history tbody tr').count(), 3);
     assert.equal(await text(h, '.mttr-overall'), '3.7 s');
     assert.equal(await text(h, '.total-cost'), '$0.0012');
+    assert.equal(await text(h, '.meta.engine'), 'engine Docker (local)');
+    await h.send({ type: 'engine/didChange', engine: 'Docker tcp://127.0.0.1:23750 (DOCKER_HOST)' });
+    await h.settle();
+    assert.equal(await text(h, '.meta.engine b'), 'Docker tcp://127.0.0.1:23750 (DOCKER_HOST)');
     const rows = await visibleRowTexts(h);
     assert.equal(rows[rows.length - 1], 'ZeroDivisionError: division by zero');
   });

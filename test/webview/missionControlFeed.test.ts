@@ -41,6 +41,15 @@ function setup(opts: { logTail?: number } = {}) {
 }
 
 describe('mission control feed', () => {
+  it('sends the engine at once and keeps it in the snapshot', () => {
+    const { feed, sent } = setup();
+    feed.handle({ kind: 'engine', engine: { kind: 'kubernetes', label: 'Kubernetes kind-dev · autodev', remote: true } });
+    assert.deepEqual(sent, [{ type: 'engine/didChange', engine: 'Kubernetes kind-dev · autodev' }]);
+    const again: HostMessage[] = [];
+    feed.attach((m) => (again.push(m), true));
+    assert.equal(again[0].type === 'state/snapshot' && again[0].snapshot.engine, 'Kubernetes kind-dev · autodev');
+  });
+
   it('sends a full snapshot on attach', () => {
     const feed = new MissionControlFeed({ workspaceName: 'demo' });
     feed.handle(log(1));

@@ -8,7 +8,7 @@ const snapshot = (): HostMessage => ({
   type: 'state/snapshot',
   snapshot: {
     state: 'RUNNING', timeline: [{ state: 'RUNNING', at: 1 }], logs: sampleLogs(10), crash: null, activity: [], ledger: [],
-    patch: null, fixes: [], autoHealPaused: false, workspaceName: 'w', proxyUrl: null, costUsd: 0.5,
+    patch: null, fixes: [], autoHealPaused: false, workspaceName: 'w', proxyUrl: null, engine: 'Docker (local)', costUsd: 0.5,
   },
 });
 
@@ -31,6 +31,17 @@ describe('webview store', () => {
     s.apply({ type: 'crash/didClear' });
     assert.equal(s.current.patch, null);
     assert.equal(s.current.crash, null);
+  });
+
+  it('shows the engine of the snapshot, then the one a redeploy names; a non-string engine is ignored', () => {
+    const s = new Store(10);
+    s.apply(snapshot());
+    assert.equal(s.current.engine, 'Docker (local)');
+    s.apply({ type: 'engine/didChange', engine: 'Docker tcp://10.0.0.5:2376 (TLS, context build-box)' });
+    assert.equal(s.current.engine, 'Docker tcp://10.0.0.5:2376 (TLS, context build-box)');
+    assert.equal(isHostMessage({ type: 'engine/didChange', engine: 'Kubernetes kind-dev · autodev' }), true);
+    s.apply({ type: 'engine/didChange', engine: { label: '<img src=x>' } } as never);
+    assert.equal(s.current.engine, null);
   });
 
   it('updates a fix in place by id and appends new ones', () => {

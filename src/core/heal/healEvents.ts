@@ -1,6 +1,6 @@
 /** Events of the heal loop. Every consumer (webview, CLI --json, status bar, Problems panel) subscribes to these. */
 import type { CrashReport } from '../crash/crashReport';
-import type { LogLine } from '../runtime/containerRuntime';
+import type { EngineInfo, LogLine } from '../runtime/containerRuntime';
 import type { AgentActivity, LedgerRecord } from '../agent/ledger';
 import type { ReproducerResult, VerificationResult } from '../replay/replayResults';
 import type { PendingPatch } from '../patch/pendingPatch';
@@ -39,6 +39,8 @@ export type HealEvent =
   /** Build output; `step` when a build step starts (`step 3/7: RUN npm install`), `note` for plain advice. */
   | { kind: 'build'; text: string; step?: { index: number; total: number }; note?: boolean }
   | { kind: 'proxy'; url: string; containerPort: number }
+  /** The engine the app is deployed to (a local or remote Docker engine, a Kubernetes cluster). */
+  | { kind: 'engine'; engine: EngineInfo }
   | { kind: 'crash'; crash: CrashReport; occurrences: number; at: number; resourceKill?: { memoryLimitMb?: number } }
   | { kind: 'agent/tool'; activity: AgentActivity }
   | { kind: 'model/request'; record: LedgerRecord }

@@ -138,6 +138,8 @@ export class HealSession implements HealController {
     await this.incidents.cancel('redeploying');
     await this.run.teardown();
     this.fire({ name: 'deployRequested' });
+    const engine = this.config.containerRuntime.engine;
+    if (engine) this.emit({ kind: 'engine', engine });
     try {
       await this.run.build(sig);
       await this.startApp(sig);

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { Container } from '../../container';
 import { BuiltinCommands, Commands } from '../../constants';
 import { AutoDevError } from '../../core/errors';
-import { DockerRuntime } from '../../core/runtime/dockerRuntime';
+import { createEngines } from '../../core/runtime/engineSelection';
 import { openAppTerminal } from '../appTerminal';
 import { cleanUp } from '../cleanUpCommand';
 import { abortSignal } from '../deployments';
@@ -20,7 +20,7 @@ export function deployCommands(c: Container): CommandTable {
     [Commands.stop]: () => c.deployments.require().controller.stop(),
     [Commands.restart]: () => c.deployments.require().controller.restart(),
     [Commands.raiseMemoryLimit]: () => c.deployments.require().controller.raiseMemoryLimit(),
-    [Commands.cleanUp]: () => cleanUp(new DockerRuntime({ dockerHost: readSettings(c.deployments.deployment?.scope).dockerHost }), c.log),
+    [Commands.cleanUp]: async () => cleanUp((await createEngines({ ...readSettings(c.deployments.deployment?.scope).engine, kubeContext: undefined, env: process.env })).builder, c.log),
     [Commands.openAppTerminal]: () => appTerminal(c),
   };
 }
