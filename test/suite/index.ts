@@ -15,6 +15,7 @@ export function run(): Promise<void> {
   require('./adapters.test');
   require('./healLoop.test');
   require('./openaiProvider.test');
+  require('./patchApplierSaves.test');
   require('./resourceKill.test');
   require('./workspaceTrust.test');
   const results = { passed: 0, failed: 0, pending: 0, tests: [] as { title: string; state: string; error?: string; ms?: number }[] };
