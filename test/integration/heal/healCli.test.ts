@@ -1,44 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
 import { startFakeLlm, type FakeLlm } from '../../support/fakeLlmServer';
-import { editingModel, exampleRepo, git, httpGet, PY_IMAGE, ROOT, snapshot } from './healTestKit';
+import { CLI, editingModel, exampleRepo, git, httpGet, PY_IMAGE, ROOT, runCli, snapshot } from './healTestKit';
 
-const CLI = path.join(ROOT, 'dist/cli.js');
 const STATS_FIX = { path: 'app.py', old_text: '    return sum(o["amount"] for o in orders) / len(orders)', new_text: '    return sum(o["amount"] for o in orders) / len(orders) if orders else 0.0' };
-
-interface Run {
-  code: number | null;
-  events: Record<string, any>[];
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI; `onEvent` sees each --json line as it arrives (to send requests, or to interrupt). */
-function runCli(args: string[], onEvent?: (e: Record<string, any>, child: ReturnType<typeof spawn>) => void, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: Record<string, any>[] = [];
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      stdout += line + '\n';
-      try {
-        const e = JSON.parse(line);
-        events.push(e);
-        onEvent?.(e, child);
-      } catch {
-        // human output
-      }
-    });
-    child.on('close', (code) => resolve({ code, events, stdout, stderr }));
-  });
-}
 
 function containersOf(dir: string): string[] {
   const id = createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 16);

@@ -1,5 +1,6 @@
 /** Shared setup of the heal integration tests: examples copied into temp git repos, event capture, scripted models. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { reply as replyTurn, type FakeRequest, type FakeResponse, type FakeTurn 
 
 export const PY_IMAGE = 'autodev-offline/python:3.11';
 export const ROOT = path.resolve(__dirname, '../../..');
+export const CLI = path.join(ROOT, 'dist/cli.js');
 
 /** Copies examples/<name> into a new temp git repository (one commit) and returns its path. */
 export function exampleRepo(name: string, files: Record<string, string> = {}): string {
@@ -162,4 +164,34 @@ export function sessionCleanup() {
       for (const c of cleanup.splice(0).reverse()) await c();
     },
   };
+}
+
+/** A finished `autodev` CLI run: exit code, its --json events, its output. */
+export interface CliRun {
+  code: number | null;
+  events: Record<string, any>[];
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI; `onEvent` sees each --json line as it arrives (to send requests, or to interrupt). */
+export function runCli(args: string[], onEvent?: (e: Record<string, any>, child: ReturnType<typeof spawn>) => void, env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const events: Record<string, any>[] = [];
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      stdout += line + '\n';
+      try {
+        const e = JSON.parse(line);
+        events.push(e);
+        onEvent?.(e, child);
+      } catch {
+        // human output
+      }
+    });
+    child.on('close', (code) => resolve({ code, events, stdout, stderr }));
+  });
 }
