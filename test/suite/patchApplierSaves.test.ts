@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WorkspaceEditPatchApplier } from '../../src/vscode/workspaceEditPatchApplier';
-import type { PendingPatch } from '../../src/core/agent/llmProvider';
+import type { PendingPatch } from '../../src/core/patch/pendingPatch';
 import { until } from './suiteSupport';
 
 const hasCode = (e: unknown, code: string): boolean => (e as Error)?.name === 'AutoDevError' && (e as { code?: string }).code === code;

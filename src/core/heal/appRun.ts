@@ -15,6 +15,8 @@ import type { AppImage, BuildEvent, ContainerExit, ContainerRuntime, ContainerSe
 import { RecordingProxy, type RecordedExchange, type ReplayableRequest } from '../replay/recordingProxy';
 import { probeListening } from '../replay/portProbe';
 import { writeReplayState } from '../replay/replayStateFile';
+import { RunReadiness, type Readiness } from '../runtime/runReadiness';
+import { STARTUP_FLOORS, StartupTimes } from '../runtime/startupTimes';
 import type { HealEvent } from './healEvents';
 
 /** Lines kept for the agent's log tail and the crash linking (by scanner line number). */
@@ -57,8 +59,14 @@ export class AppRun implements Disposable {
   private scanner: CrashScanner | null = null;
   private proxy: RecordingProxy | null = null;
   private proxyContainerPort: number | null = null;
-  /** Lines pushed to the scanner, by scanner line number (1-based). */
-  private pushed: { n: number; text: string; time: number }[] = [];
+  /** Lines pushed to the scanner, by scanner line number (1-based), with the container run that wrote them. */
+  private pushed: { n: number; text: string; time: number; run?: number }[] = [];
+  /** When each run of the main container is ready (its port answers, or its first line). */
+  private readiness: RunReadiness | null = null;
+  /** The last run whose first line was seen (start-ups of apps without a port are measured to their first line). */
+  private firstLineRun = 0;
+  /** This app's measured start-ups: every wait that includes a start scales with them (scratch runs add to them). */
+  readonly startup = new StartupTimes();
   private pushCount = 0;
   private announceGen = 0;
   /** Whether a crash was seen in the current run of the container (an exit after it adds nothing). */
@@ -108,12 +116,16 @@ export class AppRun implements Disposable {
     this.scanner = scanner;
     this.pushed = [];
     this.pushCount = 0;
+    this.firstLineRun = 0;
     const sub = scanner.onCrash((crash: CrashReport) => {
-      this.crashedThisRun = true;
+      // A late trace of the run before a restart says nothing about the current run.
+      if (crash.run === undefined || crash.run === session.currentRun) this.crashedThisRun = true;
       this.o.hooks.crash(crash);
     });
     if (sub) store.register(sub as Disposable);
     store.register(session.onLine((line) => this.onLine(line)));
+    // Subscribed with the log, before anything can be missed: the first line of every run is seen.
+    this.readiness = store.register(new RunReadiness(session));
     store.register(session.onExit((exit) => {
       this.scanner?.flush();
       this.o.hooks.exit(exit);
@@ -144,6 +156,28 @@ export class AppRun implements Disposable {
     if (this.proxyContainerPort !== null) this.announceProxy(this.proxyContainerPort);
   }
 
+  /**
+   * Waits until run `run` of the main container is ready — its port answers (the proxied one, else the image's), or,
+   * without a port, it wrote a line — within a wait scaled from this app's measured start-ups; records the start-up.
+   */
+  async waitReady(run: number, signal?: AbortSignal): Promise<Readiness> {
+    const readiness = this.readiness;
+    if (!readiness) return { ready: false, run, afterMs: 0, why: 'exited', detail: 'the app is not running' };
+    const port = this.proxyContainerPort ?? this.image?.ports[0];
+    const ready = await readiness.wait({ run, port: port || undefined, timeoutMs: this.startup.budget(STARTUP_FLOORS.readyMs), signal });
+    if (ready.ready) this.startup.record(ready.afterMs);
+    return ready;
+  }
+
+  /** The last line run `run` of the app wrote (evidence for an exit), if it is still in the ring. */
+  lastLineOf(run: number | undefined): string | undefined {
+    for (let i = this.pushed.length - 1; i >= 0; i--) {
+      const l = this.pushed[i];
+      if ((run === undefined || l.run === run) && l.text.trim()) return l.text;
+    }
+    return undefined;
+  }
+
   flushScanner(): void {
     this.scanner?.flush();
   }
@@ -152,12 +186,21 @@ export class AppRun implements Disposable {
     // Detection first: it never waits on masking or on the consumers of the log event.
     if (line.stream !== 'system') {
       this.pushCount++;
-      this.pushed.push({ n: this.pushCount, text: line.text, time: line.time });
+      this.pushed.push({ n: this.pushCount, text: line.text, time: line.time, run: line.run });
       if (this.pushed.length > LOG_RING) this.pushed.shift();
-      this.scanner?.push(line.text, line.stream);
+      this.scanner?.push(line.text, line.stream, line.run);
+      this.measureFirstLine(line);
     }
     const text = this.o.masker.maskText(line.text);
     this.o.hooks.log(text === line.text ? line : { ...line, text });
+  }
+
+  /** An app without a port is ready at its first line: that is its start-up on this machine, now. */
+  private measureFirstLine(line: LogLine): void {
+    const main = this.main;
+    if (!main || line.run === undefined || line.run <= this.firstLineRun || line.run !== main.currentRun) return;
+    this.firstLineRun = line.run;
+    if (this.proxyContainerPort === null && !this.image?.ports.length) this.startup.record(line.time - main.runStartedAt);
   }
 
   private async ensureProxy(containerPort: number): Promise<void> {
@@ -195,9 +238,10 @@ export class AppRun implements Disposable {
     const proxy = this.proxy;
     if (!proxy || !session) return;
     void (async () => {
-      const deadline = Date.now() + 60_000;
+      const budget = this.startup.budget(STARTUP_FLOORS.announceMs);
+      const deadline = Date.now() + budget;
       // Which port the app listens on, read in its container (re-published if it was not): the proxy targets it.
-      const found = await session.appPort(60_000, this.o.lifetime).catch(() => null);
+      const found = await session.appPort(budget, this.o.lifetime).catch(() => null);
       if (found !== null && this.main === session && gen === this.announceGen) {
         containerPort = found;
         this.proxyContainerPort = found;
@@ -207,6 +251,8 @@ export class AppRun implements Disposable {
         // No probe request: one could itself crash a buggy app (and it would not go through the proxy).
         if (host && (await probeListening(host))) {
           this.reachableThisRun = true;
+          // Reachable: that is this run's start-up (waits that include a start scale with it).
+          if (session.runStartedAt) this.startup.record(Date.now() - session.runStartedAt);
           this.o.hooks.proxy(proxy.url!, containerPort);
           return;
         }

@@ -1,18 +1,25 @@
 /**
- * Applying a verified patch to the real workspace and watching the app on it in place: restart, replay the request
- * that crashed it, and wait the verify window. A patch that does not hold is rolled back byte-for-byte.
+ * Applying a verified patch to the real workspace and watching the app on it in place: restart, wait until the
+ * patched run is READY (its port answers, or its first line), replay the request that crashed it, and wait the verify
+ * window from there. Only the patched run and later ones can fail the watch (a late line of the run before the restart
+ * is not the fix's), waits scale with the app's measured start-up, and a failure names its evidence. A patch that
+ * does not hold is rolled back byte-for-byte.
  */
 import { abortableDelay } from '../common/abortableDelay';
 import { toAutoDevError, type AutoDevError } from '../errors';
 import type { PatchApplier } from '../patch/patchApplier';
 import type { PendingPatch } from '../patch/pendingPatch';
-import { describeResponse, replayRequest } from '../replay/reproducer';
+import { replayRequest, type ReplayResponse } from '../replay/reproducer';
+import { STARTUP_FLOORS } from '../runtime/startupTimes';
 import type { AppRun } from './appRun';
 import type { Incident } from './fixAttempts';
+import { responseEvidence } from './verdictEvidence';
 
 /** The in-place watch after a patch was applied: crashes and exits of the app report to it. */
 export interface Watch {
   signature: string;
+  /** The first run of the app on the patched files: crashes and exits of earlier runs are not the fix's. */
+  run: number;
   fail: (reason: string) => void;
 }
 
@@ -78,6 +85,8 @@ async function watchInPlace(host: ApplyHost, incident: Incident): Promise<string
   const woke = new Promise<void>((r) => (wake = r));
   host.setWatch({
     signature: incident.crash.signature,
+    // Set before the restart: whatever the run before it still writes is not counted against the fix.
+    run: main.currentRun + 1,
     fail: (reason) => {
       failure ??= reason;
       wake();
@@ -85,18 +94,22 @@ async function watchInPlace(host: ApplyHost, incident: Incident): Promise<string
   });
   try {
     await run.restart();
+    // The window starts when the patched app is ready, not when the restart was asked for: on a busy machine the
+    // start alone can take longer than the window. A run replaced meanwhile (a port re-published) is waited for too.
+    let ready = await run.waitReady(main.currentRun, signal);
+    while (!ready.ready && ready.why === 'superseded' && !signal.aborted && !failure) ready = await run.waitReady(main.currentRun, signal);
+    if (ready.ready) {
+      host.system(`the patched app is ready (run ${ready.run}, ${(ready.afterMs / 1000).toFixed(1)} s after its start: ${ready.how}); watching it for ${host.windowSeconds} s`);
+    } else if (ready.why === 'timeout' && !failure) {
+      const measured = run.startup.describe();
+      failure = `the patched app was not ready: ${ready.detail}${measured ? ` (${measured})` : ''}`;
+    }
+    // An exit before it was ready is judged by the exit itself (code 0 is fine: an app that runs and ends).
     const plan = incident.plan;
     const windowMs = Math.max(0.5, host.windowSeconds) * 1000;
-    if (plan?.kind === 'http') {
-      const hostPort = main.publishedPorts.get(plan.containerPort);
-      const deadline = Date.now() + 20_000;
-      let r = null as Awaited<ReturnType<typeof replayRequest>> | null;
-      while (hostPort && !failure && Date.now() < deadline && !signal.aborted) {
-        r = await replayRequest(`http://127.0.0.1:${hostPort}`, plan.request, 15_000, signal);
-        if (r.status !== null || !main.running) break;
-        await abortableDelay(200, signal);
-      }
-      if (!failure && r && (r.status === null || r.status >= 500)) failure = `${plan.description} -> ${describeResponse(r)} after the fix`;
+    if (plan?.kind === 'http' && ready.ready && !failure) {
+      const r = await replayUntilAnswered(host, plan.request, plan.containerPort, ready.run, signal, () => failure !== null);
+      if (!failure && r && (r.status === null || r.status >= 500)) failure = `${plan.description} -> ${responseEvidence(r)} after the fix (run ${ready.run})`;
     }
     if (!failure) await Promise.race([woke, abortableDelay(windowMs, signal)]);
     run.flushScanner();
@@ -108,4 +121,23 @@ async function watchInPlace(host: ApplyHost, incident: Incident): Promise<string
   } finally {
     host.setWatch(null);
   }
+}
+
+/**
+ * Replays the crashing request against the ready run. No answer while that run keeps running without a crash is a
+ * start still settling on a busy machine, not a verdict: asked again, within a wait scaled from measured start-ups.
+ */
+async function replayUntilAnswered(host: ApplyHost, request: Parameters<typeof replayRequest>[1], containerPort: number, runNo: number, signal: AbortSignal, failed: () => boolean): Promise<ReplayResponse | null> {
+  const main = host.run.main;
+  const hostPort = main?.publishedPorts.get(containerPort);
+  if (!main || !hostPort) return null;
+  const deadline = Date.now() + host.run.startup.budget(STARTUP_FLOORS.readyMs);
+  let r: ReplayResponse | null = null;
+  for (let attempt = 1; !failed() && !signal.aborted; attempt++) {
+    r = await replayRequest(`http://127.0.0.1:${hostPort}`, request, host.run.startup.budget(STARTUP_FLOORS.replayMs), signal);
+    const stillStarting = r.status === null && main.running && main.currentRun === runNo && !host.run.crashedThisRun;
+    if (!stillStarting || Date.now() >= deadline) break;
+    await abortableDelay(Math.min(2000, 200 * attempt), signal);
+  }
+  return r;
 }

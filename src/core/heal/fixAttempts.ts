@@ -21,6 +21,7 @@ import type { FixRecord, HealEvent } from './healEvents';
 import type { HealTrigger } from './healMachine';
 import type { ResourceKill } from './incidentPolicy';
 import { ScratchVerifier, type ScannerLike } from './scratchVerifier';
+import type { StartupTimes } from '../runtime/startupTimes';
 
 export interface PreviousAttempt {
   summary: string;
@@ -59,6 +60,8 @@ export interface FixAttemptsHost {
   readonly workspaceId: string;
   readonly quietMs: number;
   readonly budget: BudgetTracker;
+  /** The app's measured start-ups: scratch runs wait by them and add to them. */
+  readonly startup: StartupTimes;
   createScanner(scratchDir: string): ScannerLike;
   /** The workspace's one masker (configured keys, .env values, credentials the proxy saw, known formats). */
   readonly masker: SecretMasker;
@@ -114,6 +117,7 @@ export async function runFixAttempts(host: FixAttemptsHost, incident: Incident):
     scannerQuietMs: host.quietMs,
     mask: (t) => host.masker.maskText(t),
     signal,
+    startup: host.startup,
   });
   const verifier = incident.verifier;
   // Reproduce on the unpatched copy while the model works: it does not depend on the patch.

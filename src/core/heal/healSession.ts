@@ -167,8 +167,11 @@ export class HealSession implements HealController {
     }
     this.system(describeExit(exit, this.run.settings.memoryMb));
     if (this.incidents.watching) {
-      // An exit during the in-place watch judges the patch, not the app: code 0 is fine, anything else fails it.
-      const failure = watchFailureOnExit(exit);
+      // An exit during the in-place watch judges the patch, not the app: code 0 is fine, anything else fails it. The
+      // exit of a run before the patched one (a late report across the restart) is not the fix's.
+      const from = this.incidents.watchRun;
+      if (exit.run !== undefined && from !== undefined && exit.run < from) return;
+      const failure = watchFailureOnExit(exit, this.run.lastLineOf(exit.run));
       if (failure) this.incidents.failWatch(failure);
       return;
     }

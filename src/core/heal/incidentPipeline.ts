@@ -83,6 +83,11 @@ export class IncidentPipeline {
     return this.watch !== null;
   }
 
+  /** The first run on the patched files while watching (earlier runs' crashes and exits are not the fix's). */
+  get watchRun(): number | undefined {
+    return this.watch?.run;
+  }
+
   /** Reports a failure to the in-place watch (no-op when none is running). */
   failWatch(reason: string): void {
     this.watch?.fail(reason);
@@ -99,9 +104,14 @@ export class IncidentPipeline {
     const decision = decideOnCrash({
       crash, at, resourceKill, paused: this.paused, cooldownMs: host.cooldownMs, history: this.history,
       watching: this.watch?.signature ?? null,
+      watchingRun: this.watch?.run,
       inProgress: this.incident?.crash.signature ?? null,
     });
     if (decision.action === 'failWatch') return this.failWatch(decision.reason);
+    if (decision.action === 'lateCrash') {
+      host.system(`a late ${crash.type} from run ${decision.run}, before the fix was applied, is not counted against the fix`);
+      return;
+    }
     this.lastCrash = { crash, resourceKill, at };
     if (decision.action === 'record') {
       // Already fixing (or reviewing) something: a repeat is counted, never fixed twice in parallel.
@@ -161,7 +171,7 @@ export class IncidentPipeline {
     if (!image) throw new AutoDevError('NoAppFound', 'Nothing is deployed.');
     return {
       config: host.config, capabilities: host.config.capabilities, image, settings: host.run.settings, workspaceId: host.workspaceId,
-      quietMs: host.quietMs, budget: host.budget,
+      quietMs: host.quietMs, budget: host.budget, startup: host.run.startup,
       createScanner: (dir) => host.run.createScanner(dir),
       masker: host.masker,
       emit: (e) => host.emit(e),

@@ -6,6 +6,7 @@ import type { CrashReport } from '../crash/crashReport';
 import { crashFromExit } from '../crash/exitCrash';
 import { isStdinEof } from '../crash/needsInput';
 import type { ContainerExit } from '../runtime/containerRuntime';
+import { crashEvidence, lineEvidence } from './verdictEvidence';
 
 /** After an incident ends, the same signature is only counted for this long (stops restart storms). */
 export const DEFAULT_COOLDOWN_MS = 30_000;
@@ -47,10 +48,16 @@ export function classifyExit(exit: ContainerExit, memoryMb: number): ExitMeaning
   return code === 0 ? { kind: 'clean' } : { kind: 'none' };
 }
 
-/** Why the in-place watch failed, given how the app exited after the fix (null: it did not fail). */
-export function watchFailureOnExit(exit: ContainerExit): string | null {
+/**
+ * Why the in-place watch failed, given how the app exited after the fix (null: it did not fail). `lastLine` is the
+ * last line that run wrote: the evidence a person judges the verdict by.
+ */
+export function watchFailureOnExit(exit: ContainerExit, lastLine?: string): string | null {
   if (exit.exitCode === 0 && !exit.oomKilled) return null;
-  return exit.oomKilled ? 'the app was killed for memory after the fix' : `the app exited with code ${exit.exitCode} after the fix`;
+  const what = exit.oomKilled ? 'the app was killed for memory after the fix' : `the app exited with code ${exit.exitCode} after the fix`;
+  const where = exit.run !== undefined ? `run ${exit.run}` : '';
+  const evidence = lastLine !== undefined ? lineEvidence(lastLine, exit.run) : where;
+  return evidence ? `${what} (${lastLine !== undefined ? `last line: ${evidence}` : evidence})` : what;
 }
 
 /** Occurrences per signature and when each signature's last incident ended. */
@@ -76,6 +83,8 @@ export interface CrashSituation {
   resourceKill?: ResourceKill;
   /** The signature of the patch being watched in place, if any. */
   watching: string | null;
+  /** The first run on the patched files while watching: a crash of an earlier run is not the fix's. */
+  watchingRun?: number;
   /** The signature of the incident in progress, if any. */
   inProgress: string | null;
   paused: boolean;
@@ -86,6 +95,8 @@ export interface CrashSituation {
 export type CrashDecision =
   /** The patch being watched did not hold. */
   | { action: 'failWatch'; reason: string }
+  /** A late trace of the run before the fix was applied, arriving during the watch: recorded, not counted. */
+  | { action: 'lateCrash'; run: number }
   /** A fix is in progress: recorded, never fixed twice in parallel (`other` when it is a different crash). */
   | { action: 'record'; other: boolean }
   /** A memory kill: not a code bug, not sent to the model unless asked. */
@@ -99,7 +110,9 @@ export type CrashDecision =
 export function decideOnCrash(s: CrashSituation): CrashDecision {
   const sig = s.crash.signature;
   if (s.watching !== null) {
-    return { action: 'failWatch', reason: sig === s.watching ? `${s.crash.type} came back after the fix` : `a different crash appeared after the fix: ${s.crash.type}: ${s.crash.message}` };
+    if (s.crash.run !== undefined && s.watchingRun !== undefined && s.crash.run < s.watchingRun) return { action: 'lateCrash', run: s.crash.run };
+    const evidence = crashEvidence(s.crash);
+    return { action: 'failWatch', reason: sig === s.watching ? `${s.crash.type} came back after the fix: ${evidence}` : `a different crash appeared after the fix: ${s.crash.type}: ${s.crash.message} — ${evidence}` };
   }
   if (s.inProgress !== null) return { action: 'record', other: sig !== s.inProgress };
   if (s.resourceKill) return { action: 'resourceKill' };

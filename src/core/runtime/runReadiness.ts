@@ -63,31 +63,33 @@ export class RunReadiness implements Disposable {
   /**
    * Waits until run `run` (default: the current one) is ready: its port accepts and holds a connection (nothing is
    * sent: a probe request could crash a buggy app), or — without a port — it wrote a line. Not ready when the run
-   * ended, a newer run replaced it, `timeoutMs` passed (measured from the run's start) or `signal` aborted.
+   * ended, a newer run replaced it, `timeoutMs` passed (measured from the run's start) or `signal` aborted. `port`
+   * overrides the container port given at construction (a port discovered later).
    */
-  async wait(opts: { run?: number; timeoutMs: number; signal?: AbortSignal }): Promise<Readiness> {
+  async wait(opts: { run?: number; timeoutMs: number; signal?: AbortSignal; port?: number }): Promise<Readiness> {
     const s = this.session;
+    const containerPort = opts.port ?? this.containerPort;
     const run = opts.run ?? s.currentRun;
     const startedAt = s.currentRun === run ? s.runStartedAt : Date.now();
     const since = () => Date.now() - startedAt;
     for (;;) {
       if (opts.signal?.aborted) return { ready: false, run, afterMs: since(), why: 'cancelled', detail: 'cancelled' };
       if (s.currentRun !== run) return { ready: false, run, afterMs: since(), why: 'superseded', detail: `run ${run} was replaced by run ${s.currentRun}` };
-      if (this.containerPort === undefined) {
+      if (containerPort === undefined) {
         const at = this.firstLineAt.get(run);
         if (at !== undefined) return { ready: true, run, afterMs: Math.max(0, at - startedAt), how: `first line: ${this.firstLine.get(run)?.slice(0, 120)}` };
       } else {
-        const host = s.publishedPorts.get(this.containerPort);
+        const host = s.publishedPorts.get(containerPort);
         if (host && s.running && (await probeListening(host))) {
           // The probe holds the connection a moment: the run may have ended or been replaced meanwhile.
-          if (s.currentRun === run && !this.ended.has(run)) return { ready: true, run, afterMs: since(), how: `port ${this.containerPort} answered` };
+          if (s.currentRun === run && !this.ended.has(run)) return { ready: true, run, afterMs: since(), how: `port ${containerPort} answered` };
         }
       }
       if (this.ended.has(run)) {
         return { ready: false, run, afterMs: since(), why: 'exited', detail: `the app exited before it was ready` };
       }
       if (since() >= opts.timeoutMs) {
-        const what = this.containerPort === undefined ? 'wrote no line' : `did not answer on port ${this.containerPort}`;
+        const what = containerPort === undefined ? 'wrote no line' : `did not answer on port ${containerPort}`;
         return { ready: false, run, afterMs: since(), why: 'timeout', detail: `the app ${what} within ${Math.round(opts.timeoutMs / 1000)} s of its start` };
       }
       await this.nap(POLL_MS, opts.signal);

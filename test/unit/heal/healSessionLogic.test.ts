@@ -55,9 +55,11 @@ class FakeSession implements ContainerSession {
     return this.exits.event(l);
   }
   private stopped = false;
+  /** Set by a test: a restart first delivers the trace of the run before it, late (a busy log pipeline). */
+  lateTraceOnRestart = false;
   run(): void {
     this.running = true;
-    this.currentRun++;
+    const run = ++this.currentRun;
     this.runStartedAt = Date.now();
     setTimeout(() => {
       if (this.stopped) return;
@@ -65,15 +67,17 @@ class FakeSession implements ContainerSession {
       // `.breaks-in-place` makes the workspace itself crash whatever the code (an environment only it has).
       const crashes = !/ if (len\(people\)|people) else /.test(src) || existsSync(path.join(this.dir, '.breaks-in-place'));
       this.log.push(`${path.basename(this.dir).startsWith('autodev-scratch') ? 'scratch' : 'main'}:${crashes ? 'crash' : 'ok'}`);
-      if (crashes) for (const t of TRACE) this.lines.fire({ stream: 'stderr', text: t, time: Date.now(), seq: ++this.seq });
-      else this.lines.fire({ stream: 'stdout', text: '0.0', time: Date.now(), seq: ++this.seq });
+      if (crashes) for (const t of TRACE) this.lines.fire({ stream: 'stderr', text: t, time: Date.now(), seq: ++this.seq, run });
+      else this.lines.fire({ stream: 'stdout', text: '0.0', time: Date.now(), seq: ++this.seq, run });
       this.running = false;
-      setTimeout(() => this.exits.fire({ exitCode: crashes ? 1 : 0, signal: null, oomKilled: false }), 20);
+      setTimeout(() => this.exits.fire({ exitCode: crashes ? 1 : 0, signal: null, oomKilled: false, run }), 20);
     }, 10);
   }
   async restart(): Promise<void> {
     this.stopped = false;
+    const before = this.currentRun;
     this.run();
+    if (this.lateTraceOnRestart) for (const t of TRACE) this.lines.fire({ stream: 'stderr', text: t, time: Date.now(), seq: ++this.seq, run: before });
   }
   async appPort(): Promise<number | null> {
     return null;
@@ -224,6 +228,25 @@ describe('heal session logic (fake container runtime, built-in fixer)', function
     assert.equal(readFileSync(path.join(dir, 'app.py'), 'utf8'), APP);
     assert.equal(done.fix?.status, 'reverted');
     assert.equal(session.state, 'FAILED');
+  });
+
+  it('a late trace of the run before the restart does not fail the in-place watch: the patched run decides', async () => {
+    make('autonomous');
+    const start = runtime.start.bind(runtime);
+    runtime.start = async (image, options) => {
+      const s = (await start(image, options)) as FakeSession;
+      if (options.role === 'main') s.lateTraceOnRestart = true;
+      return s;
+    };
+    await session.deploy();
+    await until(() => events.some((e) => e.kind === 'done'), 'done');
+    const done = events.find((e) => e.kind === 'done') as Extract<HealEvent, { kind: 'done' }>;
+    assert.equal(done.healed, true, done.reason);
+    const logs = events.flatMap((e) => (e.kind === 'log' ? [e.line.text] : []));
+    assert.ok(logs.some((t) => /a late ZeroDivisionError from run 1, before the fix was applied, is not counted/.test(t)), logs.join('\n'));
+    assert.ok(logs.some((t) => /the patched app is ready \(run 2, .*first line: 0\.0\)/.test(t)), logs.join('\n'));
+    const crashes = events.filter((e) => e.kind === 'crash') as Extract<HealEvent, { kind: 'crash' }>[];
+    assert.deepEqual(crashes.map((c) => c.crash.run), [1, 1], 'each crash event says which run wrote it');
   });
 
   it('accept() of an unknown patch is refused with NotFound', async () => {

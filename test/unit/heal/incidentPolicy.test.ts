@@ -26,9 +26,16 @@ describe('incident policy', () => {
     assert.match(watchFailureOnExit({ exitCode: 137, signal: null, oomKilled: true }) ?? '', /killed for memory after the fix/);
   });
 
+  it('names the evidence of a failed watch (the exit and the last line of that run), and never counts an earlier run', () => {
+    assert.equal(watchFailureOnExit({ exitCode: 1, signal: null, oomKilled: false, run: 3 }, 'ValueError: bad'), 'the app exited with code 1 after the fix (last line: run 3: "ValueError: bad")');
+    const traced: CrashReport = { ...crash, text: 'Traceback (most recent call last):\nZeroDivisionError: division by zero', run: 4 };
+    assert.deepEqual(decideOnCrash(situation({ crash: traced, watching: crash.signature, watchingRun: 4 })), { action: 'failWatch', reason: 'ZeroDivisionError came back after the fix: run 4: "ZeroDivisionError: division by zero"' });
+    assert.deepEqual(decideOnCrash(situation({ crash: { ...traced, run: 3 }, watching: crash.signature, watchingRun: 4 })), { action: 'lateCrash', run: 3 }, 'a late trace of the run before the restart');
+  });
+
   it('fixes a first crash; a crash while watching fails the watch, naming whether it is the same one', () => {
     assert.deepEqual(decideOnCrash(situation()), { action: 'fix' });
-    assert.deepEqual(decideOnCrash(situation({ watching: crash.signature })), { action: 'failWatch', reason: 'ZeroDivisionError came back after the fix' });
+    assert.deepEqual(decideOnCrash(situation({ watching: crash.signature })), { action: 'failWatch', reason: 'ZeroDivisionError came back after the fix: "division by zero"' });
     const other = decideOnCrash(situation({ watching: 'KeyError|x' }));
     assert.equal(other.action, 'failWatch');
     assert.match(other.action === 'failWatch' ? other.reason : '', /a different crash appeared after the fix/);
