@@ -3,47 +3,19 @@
  * re-published port) are each the next run, and every line and exit says which run wrote it.
  */
 import { strict as assert } from 'node:assert';
-import { Emitter, type Disposable } from '../../../src/core/lifecycle';
+import { FakeContainerRun } from '../../support/fakeContainerRun';
 import { AppSession } from '../../../src/core/runtime/appSession';
-import { DEFAULT_RUNTIME_SETTINGS, type AppImage, type ContainerExit, type ContainerRun, type LogLine } from '../../../src/core/runtime/containerRuntime';
-
-class OneContainer implements ContainerRun {
-  readonly id = `c${Math.random().toString(36).slice(2, 8)}`;
-  readonly publishedPorts = new Map<number, number>();
-  readonly lines = new Emitter<LogLine>();
-  readonly exits = new Emitter<ContainerExit>();
-  currentRun = 1;
-  runStartedAt = Date.now();
-  running = true;
-  onLine(l: (line: LogLine) => void): Disposable {
-    return this.lines.event(l);
-  }
-  onExit(l: (exit: ContainerExit) => void): Disposable {
-    return this.exits.event(l);
-  }
-  say(text: string): void {
-    this.lines.fire({ stream: 'stdout', text, time: Date.now(), seq: 1, run: this.currentRun });
-  }
-  async restart(): Promise<void> {
-    this.currentRun++;
-  }
-  async stop(): Promise<void> {
-    this.running = false;
-  }
-  dispose(): Promise<void> {
-    return this.stop();
-  }
-}
+import { DEFAULT_RUNTIME_SETTINGS, type AppImage, type ContainerExit, type LogLine } from '../../../src/core/runtime/containerRuntime';
 
 const image = (mountSource: boolean): AppImage => ({ tag: 'app:1', kind: 'python', workdir: '/app', appDir: '', ports: [], cmd: ['python', 'app.py'], mountSource, builtFrom: '/src' });
 
 async function session(mountSource: boolean) {
-  const containers: OneContainer[] = [];
+  const containers: FakeContainerRun[] = [];
   const s = await AppSession.start({
     image: image(mountSource),
     settings: DEFAULT_RUNTIME_SETTINGS,
     create: async () => {
-      const c = new OneContainer();
+      const c = new FakeContainerRun();
       containers.push(c);
       return { session: c, exec: async () => ({ exitCode: 0, stdout: '', stderr: '' }) };
     },
@@ -63,9 +35,9 @@ async function session(mountSource: boolean) {
 describe('AppSession run numbers (which run wrote a line)', () => {
   it('counts a restart in place as the next run', async () => {
     const { s, containers, lines, exits } = await session(true);
-    containers[0].say('first');
+    containers[0].line('first');
     await s.restart();
-    containers[0].say('second');
+    containers[0].line('second');
     containers[0].exits.fire({ exitCode: 1, signal: null, oomKilled: false, run: 2 });
     assert.deepEqual(lines.filter((l) => l.stream !== 'system').map((l) => [l.text, l.run]), [['first', 1], ['second', 2]]);
     assert.equal(exits[0].run, 2);
@@ -75,13 +47,13 @@ describe('AppSession run numbers (which run wrote a line)', () => {
 
   it('continues the numbering in a replaced container (an image that owns its files is rebuilt on restart)', async () => {
     const { s, containers, lines } = await session(false);
-    containers[0].say('first');
+    containers[0].line('first');
     await s.restart();
     assert.equal(containers.length, 2, 'a new container');
-    containers[1].say('after the rebuild');
-    containers[0].say('late line of the stopped container');
+    containers[1].line('after the rebuild');
+    containers[0].line('late line of the stopped container');
     await s.restart();
-    containers[2].say('third');
+    containers[2].line('third');
     assert.deepEqual(lines.filter((l) => l.stream !== 'system').map((l) => [l.text, l.run]), [['first', 1], ['after the rebuild', 2], ['third', 3]]);
     assert.equal(s.currentRun, 3);
     await s.stop();

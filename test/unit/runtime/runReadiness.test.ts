@@ -4,38 +4,9 @@
  */
 import { strict as assert } from 'node:assert';
 import { createServer, type Server } from 'node:net';
-import { Emitter, type Disposable } from '../../../src/core/lifecycle';
-import type { ContainerExit, ContainerRun, LogLine } from '../../../src/core/runtime/containerRuntime';
+import { FakeContainerRun as FakeRuns } from '../../support/fakeContainerRun';
 import { RunReadiness } from '../../../src/core/runtime/runReadiness';
 import { StartupTimes } from '../../../src/core/runtime/startupTimes';
-
-class FakeRuns implements ContainerRun {
-  readonly id = 'fake';
-  readonly publishedPorts = new Map<number, number>();
-  readonly lines = new Emitter<LogLine>();
-  readonly exits = new Emitter<ContainerExit>();
-  currentRun = 1;
-  runStartedAt = Date.now();
-  running = true;
-  private seq = 0;
-  onLine(l: (line: LogLine) => void): Disposable {
-    return this.lines.event(l);
-  }
-  onExit(l: (exit: ContainerExit) => void): Disposable {
-    return this.exits.event(l);
-  }
-  line(text: string, run = this.currentRun): void {
-    this.lines.fire({ stream: 'stdout', text, time: Date.now(), seq: ++this.seq, run });
-  }
-  async restart(): Promise<void> {
-    this.currentRun++;
-    this.runStartedAt = Date.now();
-  }
-  async stop(): Promise<void> {}
-  dispose(): Promise<void> {
-    return this.stop();
-  }
-}
 
 /** A TCP server that either holds connections (an app listening) or closes them at once (Docker's proxy, no app yet). */
 async function tcp(holds: boolean): Promise<{ port: number; server: Server }> {
