@@ -111,7 +111,8 @@ describe('Workbench UI end to end (code-server + Chromium, installed .vsix)', fu
     server = await wb.startServer({ kind: 'code-server', dataDir, folder: ws.dir });
     browser = await wb.launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(ws.dir)}`);
+    // Not playwright's 30 s default: a busy machine loads the workbench slower, which is not a failure of AutoDev.
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(ws.dir)}`, { waitUntil: 'domcontentloaded', timeout: 180_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
     await page.locator('.statusbar').waitFor();
     await snap('workbench');

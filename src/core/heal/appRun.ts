@@ -275,7 +275,10 @@ export class AppRun implements Disposable {
     const [first, last] = crash.lines ?? [0, 0];
     const from = this.pushed.find((l) => l.n === first)?.time ?? Date.now() - this.o.quietMs - 500;
     const to = this.pushed.find((l) => l.n === last)?.time ?? from;
-    const exchange = this.proxy.exchangeForCrash(from, to);
+    // The run that wrote the trace bounds the exchanges it can belong to, whatever the log's delay.
+    const main = this.main;
+    const runStartedAt = main && (crash.run === undefined || crash.run === main.currentRun) ? main.runStartedAt || undefined : undefined;
+    const exchange = this.proxy.exchangeForCrash(from, to, undefined, runStartedAt);
     if (!exchange) return { exchange: null, request: null, containerPort: null };
     return { exchange, request: this.proxy.replayable(exchange.id), containerPort: this.proxyContainerPort };
   }

@@ -168,9 +168,20 @@ export class RecordingProxy implements Disposable {
 
   /**
    * The exchange a crash belongs to: one in flight while its trace was printed, or one answered 5xx / cut off
-   * around that time. `from`/`to` are the times the trace's first and last lines were read.
+   * around that time. `from`/`to` are the times the trace's first and last lines were read. On a busy machine the log
+   * can reach us well after the answer did; with `runStartedAt` (the start of the run that wrote the trace), the
+   * latest failed exchange of that run, sent before the trace ended, is taken when none falls within `slackMs`.
    */
-  exchangeForCrash(from: number, to: number = from, slackMs = 1500): RecordedExchange | null {
+  exchangeForCrash(from: number, to: number = from, slackMs = 1500, runStartedAt?: number): RecordedExchange | null {
+    const near = this.exchangeNear(from, to, slackMs);
+    if (near || runStartedAt === undefined) return near;
+    const ofRun = this.ring
+      .filter(({ exchange: x }) => !x.upgrade && x.startedAt >= runStartedAt && x.startedAt <= to + 50 && (x.error !== undefined || (x.status !== null && x.status >= 500)))
+      .sort((a, b) => b.exchange.startedAt - a.exchange.startedAt)[0];
+    return ofRun ? { ...ofRun.exchange } : null;
+  }
+
+  private exchangeNear(from: number, to: number, slackMs: number): RecordedExchange | null {
     const candidates = this.ring.filter(({ exchange: x }) => {
       if (x.upgrade) return false;
       const started = x.startedAt <= to + 50;

@@ -178,6 +178,16 @@ describe('recording proxy (real HTTP)', () => {
     assert.equal(linked?.path, '/stats');
   });
 
+  it('links a trace that reached us late (a busy machine) to the failed exchange of the run that wrote it', async () => {
+    const runStartedAt = Date.now();
+    await send(`${proxy.url}/stats`);
+    await send(`${proxy.url}/ok/1`);
+    const lateTraceAt = Date.now() + 4000;
+    assert.equal(proxy.exchangeForCrash(lateTraceAt, lateTraceAt + 5), null, 'outside the slack without the run');
+    assert.equal(proxy.exchangeForCrash(lateTraceAt, lateTraceAt + 5, undefined, runStartedAt)?.path, '/stats');
+    assert.equal(proxy.exchangeForCrash(lateTraceAt, lateTraceAt + 5, undefined, Date.now() + 1), null, 'never an exchange of an earlier run');
+  });
+
   it('links nothing when no request was around the crash', async () => {
     await send(`${proxy.url}/ok/1`);
     await wait(100);
