@@ -169,6 +169,18 @@ export class AppRun implements Disposable {
     return ready;
   }
 
+  /**
+   * Whether run `run` of the app is, or becomes, ready after its crash: a service still running after a crash in a
+   * thread was not crashing at start-up, however long its start took on this machine. Decided by the run, not by
+   * whether the proxy had announced it before the crash (a race on a busy machine).
+   */
+  async survivedCrash(run: number | undefined, signal?: AbortSignal): Promise<boolean> {
+    const main = this.main;
+    if (this.reachableThisRun) return true;
+    if (!main || run === undefined || run !== main.currentRun || !main.running) return false;
+    return (await this.waitReady(run, signal)).ready && main.running && main.currentRun === run;
+  }
+
   /** The last line run `run` of the app wrote (evidence for an exit), if it is still in the ring. */
   lastLineOf(run: number | undefined): string | undefined {
     for (let i = this.pushed.length - 1; i >= 0; i--) {

@@ -62,6 +62,8 @@ export interface FixAttemptsHost {
   readonly budget: BudgetTracker;
   /** The app's measured start-ups: scratch runs wait by them and add to them. */
   readonly startup: StartupTimes;
+  /** Whether the run that wrote `crash` is, or becomes, ready after it (then the crash was not at start-up). */
+  survivedCrash(crash: CrashReport, signal: AbortSignal): Promise<boolean>;
   createScanner(scratchDir: string): ScannerLike;
   /** The workspace's one masker (configured keys, .env values, credentials the proxy saw, known formats). */
   readonly masker: SecretMasker;
@@ -95,6 +97,9 @@ export async function runFixAttempts(host: FixAttemptsHost, incident: Incident):
   let probed = known !== undefined;
   incident.fix.provider = provider.id;
   incident.fix.model = provider.model;
+  // "Crashed at start-up" is decided by the run itself (is it still up and ready after its crash?), never by whether
+  // the proxy happened to announce it before the crash: on a busy machine that announcement comes late.
+  if (!incident.plan && !incident.reachable && !incident.exchange && image.ports.length) incident.reachable = await host.survivedCrash(incident.crash, signal);
   incident.plan ??= planReproducer({
     crash: incident.crash,
     image,

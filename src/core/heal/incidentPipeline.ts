@@ -172,6 +172,7 @@ export class IncidentPipeline {
     return {
       config: host.config, capabilities: host.config.capabilities, image, settings: host.run.settings, workspaceId: host.workspaceId,
       quietMs: host.quietMs, budget: host.budget, startup: host.run.startup,
+      survivedCrash: (crash, signal) => host.run.survivedCrash(crash.run, signal),
       createScanner: (dir) => host.run.createScanner(dir),
       masker: host.masker,
       emit: (e) => host.emit(e),
