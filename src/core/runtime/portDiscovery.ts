@@ -13,8 +13,12 @@ export interface ListeningSocket {
 /** TCP state code for LISTEN in /proc/net/tcp (include/net/tcp_states.h: TCP_LISTEN = 10). */
 const TCP_LISTEN = '0A';
 
-/** Ports commonly used by web apps: published up front so most apps need no re-publish once their port is known. */
-export const COMMON_APP_PORTS = [3000, 5000, 8000, 8080, 4000, 8888, 5173, 9000];
+/**
+ * Ports most web apps use (Node/Express, Flask, Django/http.server, Go/Java): published up front so they need no
+ * re-publish once their port is known. Each costs the engine a proxy process, so the list stays short; any other
+ * port is published by recreating the container once.
+ */
+export const COMMON_APP_PORTS = [3000, 5000, 8000, 8080];
 
 function isLoopbackHex(addr: string): boolean {
   if (addr.length === 8) {
