@@ -7,7 +7,7 @@ import { median, round } from './benchStats';
 import { openHarness } from '../test/webview/harness';
 import { sampleCrash } from '../test/webview/sampleIncident';
 import type { Page } from 'playwright-core';
-import type { HostMessage } from '../src/protocol';
+import type { HostMessage } from '../src/protocol/messages';
 
 /**
  * Runs in the page: posts the message and resolves at the first animation frame after the card shows `text`.

@@ -1,5 +1,5 @@
 /** Agent activity: each tool call the model makes as it happens, plus tokens and cost from the ledger. */
-import type { AgentActivity, LedgerRecord } from '../src/core/agent/ledger';
+import type { AgentActivityDto as AgentActivity, LedgerRecordDto as LedgerRecord } from '../src/protocol/dtos';
 import { formatClock, formatCost, formatCount } from './format';
 
 function describeArgs(args: AgentActivity['args']): string {

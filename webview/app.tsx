@@ -1,6 +1,6 @@
 /** Mission Control's layout: header with overrides, state banner, live log, and the incident panels. */
 import { useEffect, useState } from 'preact/hooks';
-import type { WebviewMessage } from '../src/protocol';
+import type { WebviewMessage } from '../src/protocol/messages';
 import { AgentActivityPanel } from './agentActivity';
 import { Controls } from './controls';
 import { CrashCard } from './crashCard';

@@ -1,5 +1,6 @@
 /** Manual overrides: Deploy, Stop, Restart, Fix now, Pause auto-heal. The host decides; buttons only ask. */
-import type { HealState, WebviewMessage } from '../src/protocol';
+import type { HealState } from '../src/protocol/dtos';
+import type { WebviewMessage } from '../src/protocol/messages';
 
 export function Controls({ state, autoHealPaused, post }: { state: HealState; autoHealPaused: boolean; post(m: WebviewMessage): void }) {
   const running = state !== 'IDLE' && state !== 'FAILED';

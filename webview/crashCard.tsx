@@ -1,5 +1,6 @@
 /** The crash card: what crashed, where in the user's code (click opens it), how often; OOM kills get their own actions. */
-import type { CrashDto, WebviewMessage } from '../src/protocol';
+import type { CrashDto } from '../src/protocol/dtos';
+import type { WebviewMessage } from '../src/protocol/messages';
 import { formatClock } from './format';
 
 export function CrashCard({ crash, post }: { crash: CrashDto | null; post(m: WebviewMessage): void }) {

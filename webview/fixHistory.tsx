@@ -1,6 +1,6 @@
 /** Fix history: each fix with its status and MTTR (crash → healed), and the overall mean. */
-import type { FixRecord } from '../src/core/heal/healEvents';
-import type { WebviewMessage } from '../src/protocol';
+import type { FixDto as FixRecord } from '../src/protocol/dtos';
+import type { WebviewMessage } from '../src/protocol/messages';
 import { formatClock, formatDuration, meanMttr } from './format';
 
 export function FixHistory({ fixes, post }: { fixes: FixRecord[]; post(m: WebviewMessage): void }) {

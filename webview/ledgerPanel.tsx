@@ -1,5 +1,5 @@
 /** "Sent to model": every outbound request as recorded before it left — files, log lines, redactions, tokens, cost. */
-import type { LedgerRecord } from '../src/core/agent/ledger';
+import type { LedgerRecordDto as LedgerRecord } from '../src/protocol/dtos';
 import { formatClock, formatCost, formatCount } from './format';
 
 export function LedgerPanel({ ledger }: { ledger: LedgerRecord[] }) {

@@ -1,6 +1,6 @@
 /** The webview's log store: a compact ring buffer of lines with a hard cap (oldest lines are dropped). */
-import type { LogLineDto } from '../src/protocol';
-import type { LogStream } from '../src/core/runtime/containerRuntime';
+import type { LogLineDto } from '../src/protocol/dtos';
+import type { LogStream } from '../src/protocol/dtos';
 
 export const STREAM_CODES: Record<LogStream, number> = { stdout: 0, stderr: 1, system: 2 };
 export const STREAM_NAMES: readonly LogStream[] = ['stdout', 'stderr', 'system'];

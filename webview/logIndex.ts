@@ -1,7 +1,7 @@
 /** Maps visible log rows to buffer lines under the current filter (stream toggles + search text), incrementally. */
 import { stripAnsi } from './ansi';
 import type { LogBuffer } from './logBuffer';
-import type { LogStream } from '../src/core/runtime/containerRuntime';
+import type { LogStream } from '../src/protocol/dtos';
 
 export interface LogFilter {
   query: string;

@@ -5,7 +5,7 @@ import { parseAnsi, type AnsiStyle } from './ansi';
 import { LogIndex, type LogFilter } from './logIndex';
 import type { Store } from './store';
 import { formatClock } from './format';
-import type { LogStream } from '../src/core/runtime/containerRuntime';
+import type { LogStream } from '../src/protocol/dtos';
 
 export const ROW_HEIGHT = 18;
 const OVERSCAN = 6;

@@ -1,7 +1,8 @@
 /** The proposed patch: coloured diff (as text), its verification result, and Accept / Reject. */
-import type { FixRecord } from '../src/core/heal/healEvents';
-import type { VerificationResult } from '../src/core/replay/replayResults';
-import type { HealState, PatchDto, WebviewMessage } from '../src/protocol';
+import type { FixDto as FixRecord } from '../src/protocol/dtos';
+import type { VerificationDto as VerificationResult } from '../src/protocol/dtos';
+import type { HealState, PatchDto } from '../src/protocol/dtos';
+import type { WebviewMessage } from '../src/protocol/messages';
 import { classifyDiffLine, diffStat } from './diffLines';
 import { formatCost, formatCount } from './format';
 

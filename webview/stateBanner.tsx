@@ -1,5 +1,5 @@
 /** The heal state in big letters, with the timeline of transitions (rendered as given by the host, never derived). */
-import type { HealState, Snapshot } from '../src/protocol';
+import type { HealState, Snapshot } from '../src/protocol/dtos';
 import { formatClock, formatDuration } from './format';
 
 const STATE_HINTS: Record<HealState, string> = {

@@ -1,5 +1,6 @@
 /** The webview's model: applies host messages (full snapshots and deltas) and tells subscribers what changed. */
-import type { HostMessage, Snapshot } from '../src/protocol';
+import type { HostMessage } from '../src/protocol/messages';
+import type { Snapshot } from '../src/protocol/dtos';
 import { LogBuffer } from './logBuffer';
 
 /** What the webview renders: the host's snapshot without its log tail (logs live in the LogBuffer). */

@@ -1,5 +1,5 @@
 /** The one bridge to the host: `acquireVsCodeApi()` (callable once per page), typed with the protocol. */
-import type { WebviewMessage } from '../src/protocol';
+import type { WebviewMessage } from '../src/protocol/messages';
 import { ALL_STREAMS, type LogFilter } from './logIndex';
 
 interface VsCodeApi {

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { Commands, type CommandId } from '../constants';
 import type { Disposable } from '../core/lifecycle';
-import type { WebviewMessage } from '../protocol';
+import type { WebviewMessage } from '../protocol/messages';
 import type { AutodevLog } from './autodevLog';
 import type { CommandRunner } from './commandRunner';
 import type { MissionControlFeed } from './missionControlFeed';

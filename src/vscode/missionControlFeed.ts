@@ -6,7 +6,9 @@
 import type { Disposable } from '../core/lifecycle';
 import type { HealEvent, HealState } from '../core/heal/healEvents';
 import type { LogStream } from '../core/runtime/containerRuntime';
-import type { HostMessage, LogLineDto, Snapshot } from '../protocol';
+import type { HostMessage } from '../protocol/messages';
+import type { PendingPatch } from '../core/patch/pendingPatch';
+import type { LogLineDto, PatchSummaryDto, Snapshot } from '../protocol/dtos';
 
 /** `webview.postMessage` (its Thenable is a PromiseLike), or anything that delivers in order. */
 export type PostToWebview = (message: HostMessage) => boolean | PromiseLike<boolean>;
@@ -187,7 +189,7 @@ export class MissionControlFeed implements Disposable {
         this.sendNow({ type: 'ledger/didRecord', record: e.record });
         return;
       case 'patch':
-        this.snap = { ...this.snap, patch: { patch: e.patch, verification: e.verification } };
+        this.snap = { ...this.snap, patch: { patch: patchSummary(e.patch), verification: e.verification } };
         this.sendNow({ type: 'patch/didPropose', patch: this.snap.patch! });
         return;
       case 'fix': {
@@ -296,4 +298,20 @@ export class MissionControlFeed implements Disposable {
 
 function bounded<T>(list: T[], max: number): T[] {
   return list.length > max ? list.slice(list.length - max) : list;
+}
+
+/** The wire form of a patch: which files and the diff, not the files' bodies (they stay in the host). */
+export function patchSummary(p: PendingPatch): PatchSummaryDto {
+  return {
+    id: p.id,
+    files: p.files.map((f) => ({ path: f.path, created: f.original === null })),
+    diff: p.diff,
+    summary: p.summary,
+    provider: p.provider,
+    model: p.model,
+    attempt: p.attempt,
+    promptTokens: p.promptTokens,
+    completionTokens: p.completionTokens,
+    ...(p.costUsd !== undefined ? { costUsd: p.costUsd } : {}),
+  };
 }

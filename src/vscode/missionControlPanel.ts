@@ -1,7 +1,7 @@
 /** The Mission Control WebviewPanel: loads the page, validates inbound messages, keeps the feed attached while visible. */
 import * as vscode from 'vscode';
 import { Views } from '../constants';
-import { parseWebviewMessage, type WebviewMessage } from '../protocol';
+import { parseWebviewMessage, type WebviewMessage } from '../protocol/messages';
 import type { MissionControlFeed } from './missionControlFeed';
 import { createNonce, missionControlHtml } from './missionControlHtml';
 

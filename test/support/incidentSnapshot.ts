@@ -1,5 +1,5 @@
 /** The webview snapshot of the sample incident in REVIEW (verified patch waiting), for Mission Control tests. */
-import type { Snapshot } from '../../src/protocol';
+import type { Snapshot } from '../../src/protocol/dtos';
 import { T0, sampleActivity, sampleCrash, sampleFixes, sampleLedger, sampleLogs, samplePatch } from '../webview/sampleIncident';
 
 /** The whole incident, DEPLOYING → REVIEW, as the host's `state/snapshot` carries it; `over` replaces fields. */

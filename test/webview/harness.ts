@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createNonce, missionControlHtml } from '../../src/vscode/missionControlHtml';
 import type { MissionControlFeed } from '../../src/vscode/missionControlFeed';
-import { parseWebviewMessage, type CrashDto, type HostMessage, type WebviewMessage } from '../../src/protocol';
+import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../../src/protocol/messages';
+import { type CrashDto } from '../../src/protocol/dtos';
 
 export const CHROMIUM_PATH = process.env.AUTODEV_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [

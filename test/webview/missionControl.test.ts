@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { openHarness, type Harness } from './harness';
 import { MissionControlFeed } from '../../src/vscode/missionControlFeed';
-import type { HostMessage, WebviewMessage } from '../../src/protocol';
-import { T0, sampleCrash, samplePatch } from './sampleIncident';
+import type { HostMessage, WebviewMessage } from '../../src/protocol/messages';
+import { T0, sampleCrash, sampleCrashReport, samplePatch } from './sampleIncident';
 import { incidentSnapshot } from '../support/incidentSnapshot';
 
 const emptySnapshot = (): HostMessage => ({ type: 'state/snapshot', snapshot: incidentSnapshot({ state: 'RUNNING', timeline: [], logs: [], crash: null, activity: [], ledger: [], patch: null, fixes: [], costUsd: 0 }) });
@@ -302,7 +302,7 @@ describe('mission control with the real host feed', function () {
     feed.handle({ kind: 'state', state: 'RUNNING', previous: 'DEPLOYING', trigger: 'appStarted', deploymentId: 1, at: T0 });
     for (let i = 1; i <= 3000; i++) feed.handle({ kind: 'log', line: { seq: i, stream: 'stdout', text: `served request ${i}`, time: T0 + i } });
     feed.handle({ kind: 'state', state: 'CRASHED', previous: 'RUNNING', trigger: 'crashDetected', deploymentId: 1, at: T0 + 4200 });
-    feed.handle({ kind: 'crash', crash: sampleCrash().crash, occurrences: 1, at: T0 + 4200 });
+    feed.handle({ kind: 'crash', crash: sampleCrashReport(), occurrences: 1, at: T0 + 4200 });
     await h.page.waitForSelector('.crash-card:not(.empty)');
     await h.settle();
     assert.equal(await text(h, '.state-name'), 'CRASHED');

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { MissionControlFeed, type FeedTimers } from '../../src/vscode/missionControlFeed';
 import { createNonce, missionControlHtml } from '../../src/vscode/missionControlHtml';
 import type { HealEvent } from '../../src/core/heal/healEvents';
-import type { HostMessage } from '../../src/protocol';
-import { sampleCrash, samplePatch, sampleFixes } from './sampleIncident';
+import type { HostMessage } from '../../src/protocol/messages';
+import { sampleCrash, sampleCrashReport, samplePatch, samplePendingPatch, sampleFixes } from './sampleIncident';
 
 /** Manual clock: timers fire only when the test says so. */
 class ManualTimers implements FeedTimers {
@@ -87,8 +87,8 @@ describe('mission control feed', () => {
     feed.handle(log(1));
     feed.handle({ kind: 'state', state: 'CRASHED', previous: 'RUNNING', trigger: 'crashDetected', deploymentId: 1, at: 5 });
     feed.handle(log(2));
-    feed.handle({ kind: 'crash', crash: sampleCrash().crash, occurrences: 1, at: 6 });
-    feed.handle({ kind: 'patch', patch: samplePatch().patch, verification: samplePatch().verification });
+    feed.handle({ kind: 'crash', crash: sampleCrashReport(), occurrences: 1, at: 6 });
+    feed.handle({ kind: 'patch', patch: samplePendingPatch(), verification: samplePatch().verification });
     assert.deepEqual(sent.map((m) => m.type), ['logs/didAppend', 'state/didChange', 'logs/didAppend', 'crash/didDetect', 'patch/didPropose']);
   });
 
@@ -123,12 +123,12 @@ describe('mission control feed', () => {
 
   it('clears the patch when its fix is rejected, and crash + patch on a fresh deploy', () => {
     const { feed, sent } = setup();
-    feed.handle({ kind: 'crash', crash: sampleCrash().crash, occurrences: 1, at: 6 });
-    feed.handle({ kind: 'patch', patch: samplePatch('p9').patch, verification: samplePatch().verification });
+    feed.handle({ kind: 'crash', crash: sampleCrashReport(), occurrences: 1, at: 6 });
+    feed.handle({ kind: 'patch', patch: samplePendingPatch('p9'), verification: samplePatch().verification });
     feed.handle({ kind: 'fix', fix: { ...sampleFixes()[2], id: 'p9', status: 'rejected' } });
     assert.equal(feed.snapshot().patch, null);
     assert.equal(sent[sent.length - 1].type, 'patch/didClear');
-    feed.handle({ kind: 'patch', patch: samplePatch('p10').patch, verification: samplePatch().verification });
+    feed.handle({ kind: 'patch', patch: samplePendingPatch('p10'), verification: samplePatch().verification });
     sent.length = 0;
     feed.handle({ kind: 'state', state: 'DEPLOYING', previous: 'FAILED', trigger: 'deployRequested', deploymentId: 1, at: 9 });
     assert.equal(feed.snapshot().crash, null);

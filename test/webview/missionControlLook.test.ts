@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openHarness, type Harness } from './harness';
-import type { LogLineDto, Snapshot } from '../../src/protocol';
+import type { LogLineDto, Snapshot } from '../../src/protocol/dtos';
 import { T0, sampleCrash, sampleLogs } from './sampleIncident';
 import { incidentSnapshot } from '../support/incidentSnapshot';
 

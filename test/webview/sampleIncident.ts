@@ -2,15 +2,16 @@
 import type { FixRecord } from '../../src/core/heal/healEvents';
 import type { AgentActivity, LedgerRecord } from '../../src/core/agent/ledger';
 import type { VerificationResult } from '../../src/core/replay/replayResults';
-import type { CrashDto, LogLineDto, PatchDto } from '../../src/protocol';
+import type { CrashDto, LogLineDto, PatchDto } from '../../src/protocol/dtos';
+import type { CrashReport } from '../../src/core/crash/crashReport';
+import type { PendingPatch } from '../../src/core/patch/pendingPatch';
+import { patchSummary } from '../../src/vscode/missionControlFeed';
 
 export const T0 = Date.UTC(2026, 10, 25, 20, 1, 3);
 
-export function sampleCrash(over: Partial<CrashDto> = {}): CrashDto {
+/** The crash as the core reports it (what the host feed receives). */
+export function sampleCrashReport(): CrashReport {
   return {
-    at: T0 + 4_200,
-    occurrences: 3,
-    crash: {
       language: 'python',
       type: 'ZeroDivisionError',
       message: 'division by zero',
@@ -22,9 +23,12 @@ export function sampleCrash(over: Partial<CrashDto> = {}): CrashDto {
       userFrame: { file: '/app/stats.py', line: 14, workspaceFile: 'stats.py', function: 'average' },
       signature: 'ZeroDivisionError|average|stats.py',
       lines: [120, 131],
-    },
-    ...over,
   };
+}
+
+/** The crash as the webview receives it. */
+export function sampleCrash(over: Partial<CrashDto> = {}): CrashDto {
+  return { at: T0 + 4_200, occurrences: 3, crash: sampleCrashReport(), ...over };
 }
 
 export const sampleVerification: VerificationResult = {
@@ -38,10 +42,9 @@ export const sampleVerification: VerificationResult = {
   outputTail: [' * Running on http://0.0.0.0:5000', '127.0.0.1 - - "GET /stats HTTP/1.1" 200 -'],
 };
 
-export function samplePatch(id = 'patch-1'): PatchDto {
+/** The patch as the core proposes it (with its files' bodies). */
+export function samplePendingPatch(id = 'patch-1'): PendingPatch {
   return {
-    verification: sampleVerification,
-    patch: {
       id,
       files: [{ path: 'stats.py', original: 'x', patched: 'y' }],
       diff: [
@@ -62,8 +65,12 @@ export function samplePatch(id = 'patch-1'): PatchDto {
       promptTokens: 2140,
       completionTokens: 188,
       costUsd: 0.0012,
-    },
   };
+}
+
+/** The patch as the webview receives it (no file bodies). */
+export function samplePatch(id = 'patch-1'): PatchDto {
+  return { verification: sampleVerification, patch: patchSummary(samplePendingPatch(id)) };
 }
 
 export const sampleActivity: AgentActivity[] = [

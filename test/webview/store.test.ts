@@ -1,7 +1,7 @@
 /** The webview model: snapshots replace everything, deltas update it, lists stay bounded. */
 import assert from 'node:assert/strict';
 import { Store, VIEW_LIMITS, isHostMessage } from '../../webview/store';
-import type { HostMessage } from '../../src/protocol';
+import type { HostMessage } from '../../src/protocol/messages';
 import { sampleCrash, sampleFixes, sampleLedger, sampleLogs, samplePatch } from './sampleIncident';
 
 const snapshot = (): HostMessage => ({

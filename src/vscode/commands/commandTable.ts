@@ -2,7 +2,6 @@
 import type { CommandId } from '../../constants';
 
 // Commands receive what VS Code passes (tree items, URIs, ids): each handler checks its own arguments.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandHandler = (...args: any[]) => unknown;
 
 export type CommandTable = Partial<Record<CommandId, CommandHandler>>;

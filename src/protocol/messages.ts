@@ -3,53 +3,7 @@
  * Names are `noun/verb` (requests, commands) or `noun/didX` (notifications). The webview says `ready` first;
  * the host answers with a full `state/snapshot`, then pushes deltas. Log lines travel in batches.
  */
-import type { CrashReport } from './core/crash/crashReport';
-import type { FixRecord, HealState } from './core/heal/healEvents';
-import type { AgentActivity, LedgerRecord } from './core/agent/ledger';
-import type { VerificationResult } from './core/replay/replayResults';
-import type { PendingPatch } from './core/patch/pendingPatch';
-import type { LogStream } from './core/runtime/containerRuntime';
-
-export type { HealState } from './core/heal/healEvents';
-
-/** A log line as the webview needs it (ANSI kept). */
-export interface LogLineDto {
-  seq: number;
-  stream: LogStream;
-  text: string;
-  time: number;
-}
-
-export interface CrashDto {
-  crash: CrashReport;
-  occurrences: number;
-  at: number;
-  /** Set when the process was killed for memory: not a code bug by default. */
-  resourceKill?: { memoryLimitMb?: number };
-}
-
-export interface PatchDto {
-  patch: PendingPatch;
-  verification: VerificationResult;
-}
-
-export interface Snapshot {
-  state: HealState;
-  timeline: { state: HealState; at: number; reason?: string }[];
-  /** The most recent lines (the host keeps a bounded tail for restores). */
-  logs: LogLineDto[];
-  crash: CrashDto | null;
-  activity: AgentActivity[];
-  ledger: LedgerRecord[];
-  patch: PatchDto | null;
-  fixes: FixRecord[];
-  autoHealPaused: boolean;
-  workspaceName: string | null;
-  proxyUrl: string | null;
-  /** The engine the app runs on ("Docker (local)", "Docker tcp://10.0.0.5:2376 (TLS)", "Kubernetes kind-dev · autodev"). */
-  engine: string | null;
-  costUsd: number;
-}
+import type { AgentActivityDto, CrashDto, FixDto, HealState, LedgerRecordDto, LogLineDto, PatchDto, Snapshot } from './dtos';
 
 /** Host → webview. */
 export type HostMessage =
@@ -60,11 +14,11 @@ export type HostMessage =
   | { type: 'crash/didDetect'; crash: CrashDto }
   /** The crash no longer describes the running code (a fresh deploy). */
   | { type: 'crash/didClear' }
-  | { type: 'agent/didAct'; activity: AgentActivity }
-  | { type: 'ledger/didRecord'; record: LedgerRecord }
+  | { type: 'agent/didAct'; activity: AgentActivityDto }
+  | { type: 'ledger/didRecord'; record: LedgerRecordDto }
   | { type: 'patch/didPropose'; patch: PatchDto }
   | { type: 'patch/didClear' }
-  | { type: 'fix/didUpdate'; fix: FixRecord }
+  | { type: 'fix/didUpdate'; fix: FixDto }
   | { type: 'proxy/didChange'; url: string | null }
   | { type: 'engine/didChange'; engine: string | null }
   | { type: 'autoHeal/didChange'; paused: boolean };
