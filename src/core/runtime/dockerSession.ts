@@ -26,6 +26,9 @@ const WAIT_POLL_MS = 1000;
 const BACKLOG_LINES = 100_000;
 /** After an exit seen around an outage, how long to wait for the engine to answer again before calling it gone. */
 const ENGINE_BACK_MS = 60_000;
+/** After a signal exit with no outage seen: how often and how long to look whether the engine is going down. */
+const SHUTDOWN_PROBES = 4;
+const SHUTDOWN_PROBE_MS = 500;
 /** Clock slack when placing the container's FinishedAt inside an outage of the engine. */
 const OUTAGE_SLACK_MS = 2000;
 
@@ -500,7 +503,19 @@ export class DockerContainerSession implements ContainerRun {
    */
   private async stoppedByEngine(run: Run, info: Docker.ContainerInspectInfo): Promise<boolean> {
     const engineState = this.options.engineState;
-    if (!engineState || !run.outages.length) return false;
+    if (!engineState) return false;
+    if (!run.outages.length) {
+      // A daemon that is shutting down may stop its containers before its API goes away: a signal exit (SIGTERM,
+      // SIGKILL, not a memory kill) followed within moments by an engine that does not answer is the engine's doing.
+      const code = info.State.ExitCode ?? 0;
+      if (code <= 128 || info.State.OOMKilled) return false;
+      for (let i = 0; i < SHUTDOWN_PROBES && !run.outages.length; i++) {
+        await delay(SHUTDOWN_PROBE_MS);
+        // The exit came moments ago (on our clock): the outage covers it.
+        if (!(await engineState())) run.outages.push({ from: Date.now() - 10_000 });
+      }
+      if (!run.outages.length) return false;
+    }
     const deadline = Date.now() + ENGINE_BACK_MS;
     let state: { liveRestore: boolean; engineNowMs: number } | undefined;
     while (!(state = await engineState()) && Date.now() < deadline) await delay(WAIT_POLL_MS);
