@@ -63,6 +63,9 @@ async function syncNote(uploader: SourceUploader, container: Docker.Container): 
 
 const REGISTRY_TROUBLE = /pull access denied|manifest unknown|not found: manifest|repository does not exist|dial tcp|lookup .*(registry|docker\.io)|no such host|i\/o timeout|TLS handshake|network is unreachable|connection refused/i;
 
+/** The engine's words when a cached parent layer was deleted while a build used it. */
+const CACHE_LAYER_VANISHED = /unable to find image "?sha256:|No such image: sha256:/i;
+
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
   /** CPUs of the engine's host (Docker refuses NanoCpus above it), read once. */
@@ -132,10 +135,6 @@ export class DockerRuntime implements ContainerRuntime {
     const tag = imageTagFor(dir);
     const workspaceId = workspaceIdFor(dir);
     const appRoot = path.join(dir, plan.appDir);
-    const context = await packBuildContext(
-      appRoot,
-      plan.dockerfileName !== GENERATED_DOCKERFILE ? {} : { onlyFiles: plan.contextFiles ?? [], extraFile: { name: plan.dockerfileName, content: plan.dockerfile } },
-    );
     const tail: string[] = [];
     const progress = new BuildProgressTracker();
     const keep = (raw: string) => {
@@ -149,41 +148,53 @@ export class DockerRuntime implements ContainerRuntime {
         onEvent?.({ kind: 'build', text: line });
       }
     };
-    let buildError: string | undefined;
     const before = await this.docker.getImage(tag).inspect().then((i) => i.Id, () => undefined);
-    try {
-      const stream = await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-        t: tag,
-        dockerfile: plan.dockerfileName,
-        labels: { [LABEL.autodev]: '1', [LABEL.workspace]: workspaceId },
-        rm: true,
-        forcerm: true,
-        ...(signal ? { abortSignal: signal } : {}),
-      });
-      await new Promise<void>((resolve, reject) => {
-        const onAbort = () => {
-          (stream as unknown as { destroy?: () => void }).destroy?.();
-          reject(new AutoDevError('Cancelled', 'Build cancelled.'));
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.docker.modem.followProgress(
-          stream,
-          (err: Error | null) => {
-            signal?.removeEventListener('abort', onAbort);
-            if (err) buildError ??= errorText(err);
-            resolve();
-          },
-          (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
-            if (event.stream) keep(event.stream);
-            else if (event.status) onEvent?.({ kind: 'pull', text: stripAnsi(event.status) });
-            if (event.error) buildError = event.errorDetail?.message ?? event.error;
-          },
-        );
-      });
-    } catch (err) {
-      if (err instanceof AutoDevError) throw err;
-      if (signal?.aborted) throw new AutoDevError('Cancelled', 'Build cancelled.');
-      buildError = errorText(err);
+    let buildError: string | undefined;
+    // A layer the cache offers can vanish mid-build when another build's older image is removed at the same time
+    // (its untagged parents go with it): the engine then says `unable to find image "sha256:…"`. Building again
+    // resolves the cache afresh; any other error is the build's own.
+    for (let attempt = 1; ; attempt++) {
+      buildError = undefined;
+      const context = await packBuildContext(
+        appRoot,
+        plan.dockerfileName !== GENERATED_DOCKERFILE ? {} : { onlyFiles: plan.contextFiles ?? [], extraFile: { name: plan.dockerfileName, content: plan.dockerfile } },
+      );
+      try {
+        const stream = await this.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+          t: tag,
+          dockerfile: plan.dockerfileName,
+          labels: { [LABEL.autodev]: '1', [LABEL.workspace]: workspaceId },
+          rm: true,
+          forcerm: true,
+          ...(signal ? { abortSignal: signal } : {}),
+        });
+        await new Promise<void>((resolve, reject) => {
+          const onAbort = () => {
+            (stream as unknown as { destroy?: () => void }).destroy?.();
+            reject(new AutoDevError('Cancelled', 'Build cancelled.'));
+          };
+          signal?.addEventListener('abort', onAbort, { once: true });
+          this.docker.modem.followProgress(
+            stream,
+            (err: Error | null) => {
+              signal?.removeEventListener('abort', onAbort);
+              if (err) buildError ??= errorText(err);
+              resolve();
+            },
+            (event: { stream?: string; status?: string; error?: string; errorDetail?: { message?: string } }) => {
+              if (event.stream) keep(event.stream);
+              else if (event.status) onEvent?.({ kind: 'pull', text: stripAnsi(event.status) });
+              if (event.error) buildError = event.errorDetail?.message ?? event.error;
+            },
+          );
+        });
+      } catch (err) {
+        if (err instanceof AutoDevError) throw err;
+        if (signal?.aborted) throw new AutoDevError('Cancelled', 'Build cancelled.');
+        buildError = errorText(err);
+      }
+      if (buildError === undefined || attempt > 2 || !CACHE_LAYER_VANISHED.test(buildError)) break;
+      onEvent?.({ kind: 'note', text: 'a cached layer was removed by another build meanwhile; building again' });
     }
     if (buildError !== undefined) throw this.buildError(dir, plan, stripAnsi(buildError), tail, settings, progress);
     // The image just built replaces this workspace's older ones (a rebuild leaves them untagged).
