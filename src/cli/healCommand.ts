@@ -20,6 +20,7 @@ import { FsPatchApplier } from '../core/patch/fsPatchApplier';
 import { lineLogger } from '../core/common/logger';
 import { HealSession } from '../core/heal/healSession';
 import { createSecretMasker, maskDeep, type SecretMasker } from '../core/privacy/secretMasker';
+import { evidenceLines, verdictWords } from '../core/replay/evidenceText';
 import { reproducedByLine } from '../core/replay/reproducer';
 import type { RuntimeSettings } from '../core/runtime/containerRuntime';
 import { stripAnsi } from '../core/runtime/buildProgress';
@@ -35,6 +36,7 @@ export const HEAL_FLAGS = {
   ...ENGINE_FLAGS,
   yes: 'boolean',
   'verify-seconds': 'number',
+  'no-unsafe-replay': 'boolean',
   'max-attempts': 'number',
   commit: 'boolean',
   push: 'boolean',
@@ -56,6 +58,8 @@ interface Parsed {
   settings: RuntimeSettings;
   autonomous: boolean;
   verifySeconds: number;
+  /** Replay a crashing POST/PUT/PATCH/DELETE in the scratch copy (default; --no-unsafe-replay turns it off). */
+  replayUnsafe: boolean;
   maxAttempts: number;
   commit: boolean;
   push: boolean;
@@ -110,6 +114,7 @@ function parse(argv: string[], io: CliIo): Parsed {
     settings,
     autonomous: flags.yes === true,
     verifySeconds: num('verify-seconds', 0.5) ?? 10,
+    replayUnsafe: flags['no-unsafe-replay'] !== true,
     maxAttempts: Math.floor(num('max-attempts', 1) ?? 3),
     commit: flags.commit === true || flags.push === true,
     push: flags.push === true,
@@ -149,7 +154,7 @@ export async function healCommand(argv: string[], io: CliIo): Promise<number> {
     provider: async () => provider,
     secrets: p.providerConfig.apiKey ? [p.providerConfig.apiKey] : [],
     mode: p.autonomous ? 'autonomous' : 'review',
-    verify: { windowSeconds: p.verifySeconds, replayUnsafeMethods: false },
+    verify: { windowSeconds: p.verifySeconds, replayUnsafeMethods: p.replayUnsafe },
     fix: { maxTurns: 8, maxTokens: 200_000, maxCostUsd: 0.5, dailyCostUsd: 5, timeoutMs: 60_000, maxAttempts: p.maxAttempts },
     git: { commit: p.commit, autoPush: p.push, branch: 'current', runHooks: p.runHooks },
     applier: new FsPatchApplier(),
@@ -251,9 +256,20 @@ class JsonPrinter implements Printer {
       case 'patch':
         return this.write({ kind: 'patch', id: e.patch.id, files: e.patch.files.map((f) => f.path), summary: e.patch.summary, diff: e.patch.diff, provider: e.patch.provider, model: e.patch.model, attempt: e.patch.attempt, verification: e.verification, reproducer: e.verification.reproducer });
       case 'verify':
-        return this.write({ kind: 'verify', attempt: e.attempt, passed: e.result.passed, checks: e.result.checks, reproducer: e.result.reproducer, outputTail: e.result.outputTail });
+        return this.write({
+          kind: 'verify',
+          attempt: e.attempt,
+          passed: e.result.passed,
+          ...(e.result.unverified ? { unverified: true } : {}),
+          ...(e.result.masks ? { masks: e.result.masks } : {}),
+          verdict: verdictWords(e.result),
+          checks: e.result.checks,
+          reproducer: e.result.reproducer,
+          evidence: e.result.evidence,
+          outputTail: e.result.outputTail,
+        });
       case 'done':
-        return this.write({ ...e, commit: e.fix?.commit ?? null, exitCode: e.healed ? 0 : e.nothingToHeal ? NOTHING_TO_HEAL_EXIT : 1 });
+        return this.write({ ...e, ...(e.unverified ? { verdict: 'unverified' } : {}), commit: e.fix?.commit ?? null, exitCode: e.healed ? 0 : e.nothingToHeal ? NOTHING_TO_HEAL_EXIT : 1 });
       default:
         return this.write({ ...(e as Record<string, unknown>) });
     }
@@ -302,8 +318,9 @@ class HumanPrinter implements Printer {
       case 'budget/warn':
         return this.out(`[budget] ${e.message}`);
       case 'verify': {
-        this.out(`[verify] attempt ${e.attempt}: ${e.result.passed ? 'PASSED' : 'refused'}`);
+        this.out(`[verify] attempt ${e.attempt}: ${verdictWords(e.result)}`);
         for (const c of e.result.checks) this.out(`  ${c.passed ? '✓' : '✗'} ${c.name}: ${c.detail}`);
+        for (const l of evidenceLines(e.result)) this.out(`  ${l}`);
         return;
       }
       case 'patch':
@@ -320,6 +337,7 @@ class HumanPrinter implements Printer {
       case 'done': {
         if (e.reproducer) this.out(`[autodev] ${reproducedByLine(e.reproducer)}`);
         const mttr = e.mttrMs !== undefined ? ` (MTTR ${(e.mttrMs / 1000).toFixed(1)} s)` : '';
+        if (e.unverified) return this.out(`[autodev] UNVERIFIED — not healed, nothing applied or committed: ${e.reason}`);
         return this.out(e.healed ? `[autodev] HEALED${mttr}: ${e.reason}` : `[autodev] not healed: ${e.reason}`);
       }
     }
@@ -330,6 +348,8 @@ class HumanPrinter implements Printer {
     this.out(e.patch.diff.trimEnd());
     this.out('');
     if (e.verification.reproducer) this.out(`[autodev] ${reproducedByLine(e.verification.reproducer)}`);
+    this.out(`[autodev] ${verdictWords(e.verification)}`);
+    for (const l of evidenceLines(e.verification)) this.out(`  ${l}`);
   }
 
   final(reason: string): void {

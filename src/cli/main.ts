@@ -18,7 +18,7 @@ Usage:
   autodev detect FILE|- [--workspace DIR] [--container-workdir /app]
   autodev fix DIR --trace FILE [--provider builtin|openai] [--base-url URL] [--model M]
   autodev heal DIR [--provider builtin|openai] [--base-url URL] [--model M] [--entry PATH] [--port N]
-               [--image IMG] [--yes] [--verify-seconds N] [--max-attempts N] [--commit] [--push]
+               [--image IMG] [--yes] [--verify-seconds N] [--no-unsafe-replay] [--max-attempts N] [--commit] [--push]
                [--git-hooks] [--timeout-seconds N] [--json] [ENGINE]
   autodev replay DIR
   autodev clean [DIR...] [--dry-run] [--json]

@@ -11,6 +11,7 @@ const STATUS_ICON: Record<FixRecord['status'], [string, string?]> = {
   failed: ['error', 'charts.red'],
   rejected: ['circle-slash'],
   reverted: ['discard'],
+  unverified: ['question', 'charts.yellow'],
 };
 
 export function fixLabel(fix: FixRecord): string {

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { BuiltinCommands, Commands } from '../constants';
 import { AutoDevError, type AutoDevErrorCode } from '../core/errors';
 import type { HealEvent } from '../core/heal/healEvents';
+import { evidenceLines, verdictWords } from '../core/replay/evidenceText';
 import type { AutodevLog } from './autodevLog';
 import type { CommandRunner } from './commandRunner';
 import { fixLabel } from './fixesTreeProvider';
@@ -36,7 +37,8 @@ export class HealNotifications {
         log.info('model', `request to ${e.record.provider}/${e.record.model}: ${e.record.files.length} file(s), ${e.record.logLines} log line(s), masked ${JSON.stringify(e.record.redactions)}`);
         return;
       case 'verify':
-        log.info('verify', `attempt ${e.attempt}: ${e.result.passed ? 'passed' : 'failed'} — ${e.result.checks.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        log.info('verify', `attempt ${e.attempt}: ${verdictWords(e.result)} — ${e.result.checks.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        for (const l of evidenceLines(e.result)) log.info('verify', l);
         return;
       case 'budget/warn':
         log.warn('agent', e.message);
@@ -60,7 +62,7 @@ export class HealNotifications {
 
   private done(e: Extract<HealEvent, { kind: 'done' }>): void {
     const { log } = this.o;
-    log.info('runtime', `done: ${e.healed ? 'healed' : 'not healed'} — ${e.reason}`);
+    log.info('runtime', `done: ${e.healed ? 'healed' : e.unverified ? 'unverified' : 'not healed'} — ${e.reason}`);
     if (e.healed) {
       void vscode.window.showInformationMessage(`AutoDev healed ${e.fix ? fixLabel(e.fix) : 'the crash'}${e.mttrMs !== undefined ? ` in ${(e.mttrMs / 1000).toFixed(1)} s` : ''}.`, 'Show Fixes').then((pick) => {
         if (pick) void vscode.commands.executeCommand(BuiltinCommands.focusFixes);
@@ -68,6 +70,12 @@ export class HealNotifications {
     } else if (e.nothingToHeal === 'needs-input') {
       void vscode.window.showInformationMessage(`AutoDev: ${e.reason}`, 'Open App Terminal').then((pick) => {
         if (pick) void this.o.invoke(Commands.openAppTerminal);
+      });
+    } else if (e.unverified) {
+      // Never "healed": nothing reproduced the crash, so nothing proves the candidate; it was not applied.
+      void vscode.window.showWarningMessage(`AutoDev: the fix for ${e.fix ? fixLabel(e.fix) : 'the crash'} is unverified — ${e.reason}. Nothing was applied or committed.`, 'Show Fixes', 'Show Logs').then((pick) => {
+        if (pick === 'Show Fixes') void vscode.commands.executeCommand(BuiltinCommands.focusFixes);
+        else if (pick === 'Show Logs') log.show();
       });
     } else if (!e.fix) {
       void vscode.window.showInformationMessage(`AutoDev: ${e.reason}`); // e.g. the app exited 0: nothing to heal

@@ -220,7 +220,7 @@ export class MissionControlFeed implements Disposable {
         this.addSystemLine(`[error] ${e.code}: ${e.message}`);
         return;
       case 'done':
-        this.addSystemLine(`[heal] ${e.healed ? 'healed' : 'not healed'}: ${e.reason}`);
+        this.addSystemLine(`[heal] ${e.healed ? 'healed' : e.unverified ? 'unverified (not healed, nothing applied)' : 'not healed'}: ${e.reason}`);
         return;
     }
   }

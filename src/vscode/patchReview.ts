@@ -84,7 +84,7 @@ export class PatchReview implements vscode.TextDocumentContentProvider, vscode.D
   private async offer(patch: PendingPatch, verification: VerificationResult): Promise<void> {
     await this.openDiffs(patch);
     const files = patch.files.map((f) => f.path).join(', ');
-    const proof = verification.reproducer?.before && verification.reproducer.after ? ` Verified: ${verification.reproducer.description}: ${verification.reproducer.before} → ${verification.reproducer.after}.` : verification.passed ? ' Verified in a scratch container.' : '';
+    const proof = `${verification.reproducer?.before && verification.reproducer.after ? ` Verified: ${verification.reproducer.description}: ${verification.reproducer.before} → ${verification.reproducer.after}.` : verification.passed ? ' Verified in a scratch container.' : ''}${evidenceSummary(verification)}`;
     const pick = await vscode.window.showInformationMessage(`AutoDev has a fix for ${files}.${proof}`, 'Accept', 'Reject', 'Show Diff');
     if (this.pending?.patch.id !== patch.id) return; // answered elsewhere (editor title, webview) meanwhile
     if (pick === 'Accept') await vscode.commands.executeCommand(Commands.acceptPatch, patch.id);
@@ -130,4 +130,16 @@ export class PatchReview implements vscode.TextDocumentContentProvider, vscode.D
     this.registration.dispose();
     this.changed.dispose();
   }
+}
+
+/** One line of evidence for the notification: what the differential replay showed, and a masking flag. */
+function evidenceSummary(v: VerificationResult): string {
+  const samples = v.evidence?.samples ?? [];
+  const same = samples.filter((s) => !s.differences.length).length;
+  const parts: string[] = [];
+  if (v.evidence?.crash) parts.push(`${v.evidence.crash.request}: ${v.evidence.crash.before.split(' ')[0]} → ${v.evidence.crash.after.split(' ')[0]}`);
+  if (samples.length) parts.push(`${same} of ${samples.length} earlier request${samples.length === 1 ? '' : 's'} answered as before`);
+  if (v.evidence?.output) parts.push(v.evidence.output.difference ? `output changed: ${v.evidence.output.difference}` : 'output up to the crash point unchanged');
+  const text = parts.length ? ` Evidence: ${parts.join('; ')}.` : '';
+  return v.masks ? `${text} Masks the error: ${v.masks}.` : text;
 }

@@ -12,7 +12,7 @@ import { logFailure, type Logger } from '../common/logger';
 import { AutoDevError } from '../errors';
 import { DisposableStore, toDisposable, type Disposable } from '../lifecycle';
 import type { AppImage, BuildEvent, ContainerExit, ContainerRuntime, ContainerSession, LogLine, RuntimeSettings } from '../runtime/containerRuntime';
-import { RecordingProxy, type RecordedExchange, type ReplayableRequest } from '../replay/recordingProxy';
+import { RecordingProxy, type RecordedExchange, type ReplayableRequest, type SampledExchange } from '../replay/recordingProxy';
 import { probeListening } from '../replay/portProbe';
 import { writeReplayState } from '../replay/replayStateFile';
 import { RunReadiness, type Readiness } from '../runtime/runReadiness';
@@ -84,6 +84,11 @@ export class AppRun implements Disposable {
 
   exchanges(): RecordedExchange[] {
     return this.proxy?.exchanges() ?? [];
+  }
+
+  /** The proxy's successful exchanges per route, for differential replay. */
+  samples(): SampledExchange[] {
+    return this.proxy?.samples() ?? [];
   }
 
   async build(signal: AbortSignal): Promise<AppImage> {

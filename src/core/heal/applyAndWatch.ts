@@ -12,6 +12,8 @@ import type { PendingPatch } from '../patch/pendingPatch';
 import { replayRequest, type ReplayResponse } from '../replay/reproducer';
 import { STARTUP_FLOORS } from '../runtime/startupTimes';
 import type { AppRun } from './appRun';
+import type { VerificationResult } from '../replay/replayResults';
+import type { ReproducerPlan } from '../replay/reproducer';
 import type { Incident } from './fixAttempts';
 import { responseEvidence } from './verdictEvidence';
 
@@ -28,6 +30,8 @@ export interface ApplyHost {
   readonly applier: PatchApplier;
   readonly run: AppRun;
   readonly windowSeconds: number;
+  /** The crash scanner's quiet period: how long a trace takes to be reported after its last line. */
+  readonly quietMs: number;
   /** Whether the session was disposed (no restart after a rollback then). */
   isClosed(): boolean;
   setWatch(watch: Watch | null): void;
@@ -59,9 +63,23 @@ export async function applyPatch(host: ApplyHost, incident: Incident, patch: Pen
   return { kind: 'held' };
 }
 
+/**
+ * How long the in-place watch waits. The full verify window, unless the scratch replays already proved the fix
+ * (reproduced on the unpatched copy, passed on the patched one): then only long enough to see the crash point pass
+ * again — the scanner's quiet period after the replayed request, or twice the time the unpatched copy took to crash.
+ */
+export function inPlaceWindowMs(windowSeconds: number, quietMs: number, verification: VerificationResult | undefined, kind: ReproducerPlan['kind'] | undefined): number {
+  const windowMs = Math.max(0.5, windowSeconds) * 1000;
+  const r = verification?.reproducer;
+  if (!verification?.passed || !r?.reproduced) return windowMs;
+  if (kind === 'http') return Math.min(windowMs, quietMs + 700);
+  if (r.crashAfterMs !== undefined) return Math.min(windowMs, 2 * r.crashAfterMs + quietMs + 300);
+  return windowMs;
+}
+
 /** After `applyPatch` put the files in place: watches, and rolls back when the app does not hold. */
-export async function watchOrRollBack(host: ApplyHost, incident: Incident, patch: PendingPatch): Promise<ApplyOutcome> {
-  const failure = await watchInPlace(host, incident);
+export async function watchOrRollBack(host: ApplyHost, incident: Incident, patch: PendingPatch, verification?: VerificationResult): Promise<ApplyOutcome> {
+  const failure = await watchInPlace(host, incident, verification);
   if (!failure) {
     host.setApplied(null);
     return { kind: 'held' };
@@ -75,7 +93,7 @@ export async function watchOrRollBack(host: ApplyHost, incident: Incident, patch
 }
 
 /** Restarts the app on the patched files and watches it; returns why it failed, or null when it held. */
-async function watchInPlace(host: ApplyHost, incident: Incident): Promise<string | null> {
+async function watchInPlace(host: ApplyHost, incident: Incident, verification: VerificationResult | undefined): Promise<string | null> {
   const run = host.run;
   const main = run.main;
   if (!main) return null;
@@ -99,19 +117,22 @@ async function watchInPlace(host: ApplyHost, incident: Incident): Promise<string
     let ready = await run.waitReady(main.currentRun, signal);
     while (!ready.ready && ready.why === 'superseded' && !signal.aborted && !failure) ready = await run.waitReady(main.currentRun, signal);
     if (ready.ready) {
-      host.system(`the patched app is ready (run ${ready.run}, ${(ready.afterMs / 1000).toFixed(1)} s after its start: ${ready.how}); watching it for ${host.windowSeconds} s`);
+      host.system(`the patched app is ready (run ${ready.run}, ${(ready.afterMs / 1000).toFixed(1)} s after its start: ${ready.how}); watching it for ${(inPlaceWindowMs(host.windowSeconds, host.quietMs, verification, incident.plan?.kind) / 1000).toFixed(1)} s`);
     } else if (ready.why === 'timeout' && !failure) {
       const measured = run.startup.describe();
       failure = `the patched app was not ready: ${ready.detail}${measured ? ` (${measured})` : ''}`;
     }
     // An exit before it was ready is judged by the exit itself (code 0 is fine: an app that runs and ends).
     const plan = incident.plan;
-    const windowMs = Math.max(0.5, host.windowSeconds) * 1000;
+    // The window runs while the request is replayed in place, not after it; shortened when the scratch replays proved the fix.
+    const windowP = abortableDelay(inPlaceWindowMs(host.windowSeconds, host.quietMs, verification, plan?.kind), signal);
     if (plan?.kind === 'http' && ready.ready && !failure) {
       const r = await replayUntilAnswered(host, plan.request, plan.containerPort, ready.run, signal, () => failure !== null);
       if (!failure && r && (r.status === null || r.status >= 500)) failure = `${plan.description} -> ${responseEvidence(r)} after the fix (run ${ready.run})`;
     }
-    if (!failure) await Promise.race([woke, abortableDelay(windowMs, signal)]);
+    // After a replay, at least the scanner's quiet period, so a trace printed after the answer is still seen.
+    const settled = plan?.kind === 'http' ? Promise.all([windowP, abortableDelay(host.quietMs + 300, signal)]) : windowP;
+    if (!failure) await Promise.race([woke, settled]);
     run.flushScanner();
     if (signal.aborted && !failure) failure = 'cancelled';
     return failure;

@@ -11,7 +11,7 @@ import type { LlmProvider } from '../agent/llmProvider';
 import { capabilityKey, chooseAgentProvider, type ToolCapabilityCache } from '../agent/toolCallingProbe';
 import { AutoDevError } from '../errors';
 import type { PendingPatch } from '../patch/pendingPatch';
-import type { RecordedExchange, ReplayableRequest } from '../replay/recordingProxy';
+import type { RecordedExchange, ReplayableRequest, SampledExchange } from '../replay/recordingProxy';
 import type { ReproducerResult, VerificationResult } from '../replay/replayResults';
 import { planReproducer, type ReproducerPlan } from '../replay/reproducer';
 import type { SecretMasker } from '../privacy/secretMasker';
@@ -38,6 +38,10 @@ export interface Incident {
   exchange: RecordedExchange | null;
   request: ReplayableRequest | null;
   containerPort: number | null;
+  /** The live app's successful exchanges when it crashed, replayed on both scratch copies (differential replay). */
+  samples: SampledExchange[];
+  /** Candidates verification refused, by content: the same patch again is not verified again. */
+  refused: Map<string, { attempt: number; reason: string }>;
   /** Whether the app had answered through the proxy before it crashed (else the start reproduces it). */
   reachable: boolean;
   plan?: ReproducerPlan;
@@ -76,6 +80,8 @@ export interface FixAttemptsHost {
 
 export type FixAttemptsOutcome =
   | { kind: 'verified'; patch: PendingPatch; verification: VerificationResult }
+  /** The crash did not reproduce on the unpatched copy: nothing can prove a patch, so none is applied. */
+  | { kind: 'unverified'; reason: string; patch: PendingPatch; verification: VerificationResult }
   | { kind: 'failed'; reason: string; verification?: VerificationResult };
 
 const cancelled = () => new AutoDevError('Cancelled', 'Cancelled.');
@@ -108,6 +114,7 @@ export async function runFixAttempts(host: FixAttemptsHost, incident: Incident):
     containerPort: incident.containerPort,
     replayUnsafeMethods: config.verify.replayUnsafeMethods,
     crashedAtStartup: !incident.reachable,
+    samples: incident.samples,
   });
   const plan = incident.plan;
   if (plan.note) host.system(`reproducer: ${plan.description}: ${plan.note}`);
@@ -180,23 +187,45 @@ export async function runFixAttempts(host: FixAttemptsHost, incident: Incident):
       continue;
     }
     const patch = outcome.patch;
+    const key = candidateKey(patch);
+    const seen = incident.refused.get(key);
+    if (seen) {
+      // The same candidate again: verification would refuse it for the same reason, so it is not run again.
+      lastReason = `this patch is identical to attempt ${seen.attempt}'s, which verification refused (${seen.reason.split('\n')[0]}); it was not verified again: make a different change`;
+      incident.previousAttempts.push({ summary: patch.summary, diff: patch.diff, whyRefused: lastReason });
+      host.system(`attempt ${attempt}: identical to attempt ${seen.attempt}'s refused patch; not verified again`);
+      continue;
+    }
     host.fire({ name: 'patchWritten' }, `attempt ${attempt}: verifying in a scratch copy`);
     await before;
     const verification = await verifier.verifyPatch(plan, incident.crash, patch);
+    // The scratch containers go away in the background; the session's teardown waits for them.
+    void host.track(verifier.drain());
     incident.lastVerification = verification;
     host.emit({ kind: 'verify', attempt, result: verification });
     if (signal.aborted) throw cancelled();
-    if (verification.passed) return { kind: 'verified', patch, verification };
-    const rep = verification.reproducer;
-    if (plan.kind !== 'none' && rep && !rep.reproduced) {
-      return { kind: 'failed', reason: rep.note ?? `not reproducible: ${plan.description} did not reproduce the crash`, verification };
+    if (verification.unverified) {
+      // Reproduction does not depend on the patch: no other attempt could be verified either.
+      return { kind: 'unverified', reason: `unverified: ${verification.reproducer?.note ?? plan.note ?? `${plan.description} did not reproduce the crash`}`, patch, verification };
     }
-    lastReason = refusal(verification);
+    // Autonomous mode applies and commits on its own: a patch that masks the error is refused there, not flagged.
+    const masking = verification.passed && verification.masks && config.mode === 'autonomous';
+    if (verification.passed && !masking) return { kind: 'verified', patch, verification };
+    lastReason = masking ? `masks the error: ${verification.masks}; fix the cause so the request gets a real answer` : refusal(verification);
     incident.fix.diff = patch.diff;
+    incident.refused.set(key, { attempt, reason: lastReason });
     incident.previousAttempts.push({ summary: patch.summary, diff: patch.diff, whyRefused: lastReason });
     host.system(`attempt ${attempt} refused by verification: ${lastReason.split('\n')[0]}`);
   }
   return { kind: 'failed', reason: `no verified fix after ${maxAttempts} attempt${maxAttempts === 1 ? '' : 's'}: ${lastReason.split('\n')[0]}`, verification: incident.lastVerification };
+}
+
+/** A candidate's identity: the files it writes and their contents (the summary and wording do not matter). */
+export function candidateKey(patch: PendingPatch): string {
+  return [...patch.files]
+    .sort((a, b) => a.path.localeCompare(b.path))
+    .map((f) => `${f.path}\0${f.patched ?? '<deleted>'}`)
+    .join('\0\0');
 }
 
 /** Says why verification refused a patch, with the scratch output, for the next attempt's prompt. */

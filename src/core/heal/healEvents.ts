@@ -15,7 +15,8 @@ export interface FixRecord {
   crashType: string;
   file: string | null;
   line: number | null;
-  status: 'proposed' | 'applied' | 'committed' | 'pushed' | 'failed' | 'rejected' | 'reverted';
+  /** `unverified`: the crash could not be reproduced, so the candidate was neither applied nor committed. */
+  status: 'proposed' | 'applied' | 'committed' | 'pushed' | 'failed' | 'rejected' | 'reverted' | 'unverified';
   summary: string;
   provider: string;
   model: string;
@@ -54,6 +55,8 @@ export type HealEvent =
   | {
       kind: 'done';
       healed: boolean;
+      /** The crash could not be reproduced: the candidate stays unverified (never HEALED, never committed). */
+      unverified?: boolean;
       reason: string;
       fix?: FixRecord;
       reproducer?: ReproducerResult;

@@ -158,6 +158,7 @@ export class IncidentPipeline {
     const incident: Incident = {
       id: fix.id, crash, firstAt: at, logTail: run.logTailBefore(crash), exchange, request, containerPort,
       reachable: run.reachableThisRun, attempts: 0, previousAttempts: [], resourceKill, fix, abort: new AbortController(),
+      samples: run.samples(), refused: new Map(),
     };
     this.host.lifetime.addEventListener('abort', () => incident.abort.abort(), { once: true });
     if (forced && resourceKill) this.host.system('asking the model about a memory kill, as requested');
@@ -185,6 +186,7 @@ export class IncidentPipeline {
   private async fix(incident: Incident): Promise<void> {
     const outcome = await runFixAttempts(this.fixHost(), incident);
     if (outcome.kind === 'failed') return this.fail(incident, outcome.reason, outcome.verification);
+    if (outcome.kind === 'unverified') return this.unverified(incident, outcome.reason, outcome.patch, outcome.verification);
     const { patch, verification } = outcome;
     this.pending = { incident, patch, verification };
     Object.assign(incident.fix, { status: 'proposed', summary: patch.summary, diff: patch.diff, verification, provider: patch.provider || incident.fix.provider, model: patch.model || incident.fix.model });
@@ -215,7 +217,7 @@ export class IncidentPipeline {
   private applyHost(): ApplyHost {
     const { host } = this;
     return {
-      workspaceDir: host.config.workspaceDir, applier: host.config.applier, run: host.run, windowSeconds: host.config.verify.windowSeconds,
+      workspaceDir: host.config.workspaceDir, applier: host.config.applier, run: host.run, windowSeconds: host.config.verify.windowSeconds, quietMs: host.quietMs,
       isClosed: () => host.lifetime.aborted,
       setWatch: (w) => (this.watch = w),
       setApplied: (p) => (this.applied = p),
@@ -241,7 +243,7 @@ export class IncidentPipeline {
     }
     if (applied.kind === 'failed') return this.fail(incident, applied.reason, verification);
     host.emit({ kind: 'fix', fix: { ...incident.fix } });
-    const held = await watchOrRollBack(this.applyHost(), incident, patch);
+    const held = await watchOrRollBack(this.applyHost(), incident, patch, verification);
     if (held.kind !== 'held') return this.fail(incident, held.kind === 'failed' ? held.reason : 'the patch did not hold', verification);
     const healedAt = Date.now();
     Object.assign(incident.fix, { healedAt, mttrMs: healedAt - incident.firstAt });
@@ -281,6 +283,25 @@ export class IncidentPipeline {
     this.end(incident);
     const reproducer = lastReproducer(incident, verification);
     this.host.emit({ kind: 'done', healed: false, reason, fix: { ...incident.fix }, ...(reproducer ? { reproducer } : {}) });
+  }
+
+  /**
+   * The crash could not be reproduced, so nothing proves the candidate: it is shown (diff and evidence) but never
+   * applied, HEALED or committed. The loop ends FAILED with a reason that says "unverified".
+   */
+  private unverified(incident: Incident, reason: string, patch: PendingPatch, verification: VerificationResult): void {
+    if (this.incident !== incident) return;
+    if (this.host.lifetime.aborted) {
+      this.incident = null;
+      return;
+    }
+    Object.assign(incident.fix, { status: 'unverified', reason, summary: patch.summary, diff: patch.diff, verification, provider: patch.provider || incident.fix.provider, model: patch.model || incident.fix.model });
+    this.host.emit({ kind: 'fix', fix: { ...incident.fix } });
+    this.host.system(`${reason}. The candidate patch was not applied and nothing was committed.`);
+    this.fire({ name: 'fixFailed' }, reason);
+    this.end(incident);
+    const reproducer = lastReproducer(incident, verification);
+    this.host.emit({ kind: 'done', healed: false, unverified: true, reason, fix: { ...incident.fix }, ...(reproducer ? { reproducer } : {}) });
   }
 
   private end(incident: Incident): void {
