@@ -1,4 +1,4 @@
-// A dependency-free to-do service (Node http). Paging has a typo: it counts `db.todo`, which does not exist, so
+// A dependency-free to-do service (Node http). Paging has a typo in the name of the list it counts, so
 // GET /todos?limit=N throws an uncaught TypeError and the process dies. GET /todos without a limit works.
 const http = require('node:http');
 

@@ -134,7 +134,7 @@ export function planBuiltinFix(firstMessage: string): Plan {
       kind: 'line',
       file,
       line,
-      rewrite: renameRewrite('attribute', attr, 'python', (rest) => suggestion ?? typoOf(attr, attributeNames(rest)), at, 'AttributeError'),
+      rewrite: renameRewrite('attribute', attr, 'python', (rest) => suggestion ?? typoOf(attr, attributeNames(rest, 'python')), at, 'AttributeError'),
       what: `the attribute .${attr}`,
       summary: '',
     };
@@ -180,7 +180,7 @@ export function planBuiltinFix(firstMessage: string): Plan {
         // `db.todo.length` where the program defines `todos`: the undefined value is a typo'd property, not a gap.
         const owner = new RegExp(`\\.([A-Za-z_$][\\w$]*)\\??\\.${escapeRe(prop)}(?![\\w$])`).exec(l);
         if (owner) {
-          const renamed = renameRewrite('attribute', owner[1], 'js', (rest) => typoOf(owner[1], attributeNames(rest)), at, 'TypeError')(l, ctx);
+          const renamed = renameRewrite('attribute', owner[1], 'js', (rest) => typoOf(owner[1], attributeNames(rest, 'js')), at, 'TypeError')(l, ctx);
           if (renamed) return renamed;
         }
         return optionalChain(l, prop, col ? Number(col[1]) : undefined);
@@ -197,7 +197,7 @@ export function planBuiltinFix(firstMessage: string): Plan {
   const jsNotFn = /(?:^|\.)(\w+) is not a function$/.exec(msg);
   if (type === 'TypeError' && jsNotFn) {
     const name = jsNotFn[1];
-    return { kind: 'line', file, line, rewrite: renameRewrite('attribute', name, 'js', (rest) => typoOf(name, attributeNames(rest)), at, 'TypeError'), what: `the call of .${name}`, summary: '' };
+    return { kind: 'line', file, line, rewrite: renameRewrite('attribute', name, 'js', (rest) => typoOf(name, attributeNames(rest, 'js')), at, 'TypeError'), what: `the call of .${name}`, summary: '' };
   }
   const noneAttr = /'NoneType' object has no attribute '(\w+)'/.exec(msg);
   if (type === 'AttributeError' && noneAttr) {

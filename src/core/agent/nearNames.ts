@@ -72,9 +72,14 @@ const JS_KEYWORDS = new Set(
   'break case catch class const continue debugger default delete do else export extends false finally for function if import in instanceof let new null return super switch this throw true try typeof undefined var void while with yield async await of'.split(' '),
 );
 
+/** The text without line comments: a comment that mentions the typo must not make it look defined. */
+function withoutComments(text: string, lang: 'python' | 'js'): string {
+  return lang === 'python' ? text.replace(/#.*$/gm, '') : text.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '');
+}
+
 /** Identifiers a file defines or uses (words outside strings and comments are close enough for a typo search). */
 export function identifiers(text: string, lang: 'python' | 'js'): Set<string> {
-  const code = lang === 'python' ? text.replace(/#.*$/gm, '') : text.replace(/\/\/.*$/gm, '');
+  const code = withoutComments(text, lang);
   const keywords = lang === 'python' ? PY_KEYWORDS : JS_KEYWORDS;
   const out = new Set<string>();
   for (const m of code.matchAll(/[A-Za-z_$][\w$]*/g)) if (!keywords.has(m[0])) out.add(m[0]);
@@ -82,9 +87,9 @@ export function identifiers(text: string, lang: 'python' | 'js'): Set<string> {
 }
 
 /** Attribute / property names a file uses or defines: `.name`, `self.name =`, `def name(`, object literal keys. */
-export function attributeNames(text: string): Set<string> {
+export function attributeNames(text: string, lang: 'python' | 'js'): Set<string> {
   const out = new Set<string>();
-  for (const m of text.matchAll(/\.([A-Za-z_$][\w$]*)/g)) out.add(m[1]);
+  for (const m of withoutComments(text, lang).matchAll(/\.([A-Za-z_$][\w$]*)/g)) out.add(m[1]);
   for (const m of text.matchAll(/\bdef\s+([A-Za-z_]\w*)/g)) out.add(m[1]);
   for (const k of literalKeys(text)) if (/^[A-Za-z_$][\w$]*$/.test(k)) out.add(k);
   return out;

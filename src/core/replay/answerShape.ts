@@ -144,13 +144,25 @@ export function judgeCrashAnswer(after: Answer, routeAnswers: readonly Answer[],
     const required = peers.map((p) => shapeDifferences(p.s!, shape, false).filter((d) => !/ is new$/.test(d)));
     const worst = required.reduce((best, d) => (d.length < best.length ? d : best));
     if (worst.length) return { verdict: 'refused', detail: `${route} answers unlike its earlier successful answers: ${worst.join('; ')}` };
-    const emptyNow = shape.type === 'array' && shape.length === 0 && peers.every((p) => p.s!.type === 'array' && p.s!.length > 0);
-    if (emptyNow) return { verdict: 'masks', detail: `${route} now answers an empty list where its earlier answers had items: this masks the error` };
+    // A list every earlier answer had items in is empty now: what a guard or an empty default answers.
+    const emptied = emptiedLists(peers[0].s!, shape).filter((at) => peers.every((p) => emptiedLists(p.s!, shape).includes(at)));
+    if (emptied.length) return { verdict: 'masks', detail: `${route} now answers an empty list at ${emptied.join(', ')} where its earlier answers had items: this masks the error` };
     return { verdict: 'ok', detail: `${route} answers like its earlier successful answers (${describeShape(shape)})` };
   }
   if (peers.length && !shape) return { verdict: 'refused', detail: `${route} answered JSON before and now answers ${after.contentType ?? 'no content type'}` };
   if (isDefaultLooking(shape, after.body)) return { verdict: 'masks', detail: `${route} now answers ${after.body.trim() ? after.body.trim().slice(0, 60) : 'an empty body'}, a default-looking answer: this masks the error` };
   return { verdict: 'ok', detail: `${route} -> ${after.status}` };
+}
+
+/** Paths of lists that have items in `before` and none in `after` (same structure otherwise). */
+function emptiedLists(before: Shape, after: Shape, at = '$', out: string[] = []): string[] {
+  if (before.type === 'array' && after.type === 'array') {
+    if (before.length > 0 && after.length === 0) out.push(at);
+    else if (before.items.length && after.items.length) emptiedLists(before.items[0], after.items[0], `${at}[0]`, out);
+  } else if (before.type === 'object' && after.type === 'object') {
+    for (const k of Object.keys(before.keys)) if (k in after.keys) emptiedLists(before.keys[k], after.keys[k], `${at}.${k}`, out);
+  }
+  return out;
 }
 
 /** Masks what differs from run to run in a log line (times, dates, addresses, ids), so two runs can be compared. */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { renameOnLine } from '../../../src/core/agent/builtinFixes';
-import { editDistance, literalKeys, localModules, nearestName, pythonSuggestion } from '../../../src/core/agent/nearNames';
+import { attributeNames, editDistance, literalKeys, localModules, nearestName, pythonSuggestion } from '../../../src/core/agent/nearNames';
 
 describe('near names (the built-in fixer\'s typo search)', () => {
   it('counts a swap of neighbours as one edit', () => {
@@ -23,6 +23,10 @@ describe('near names (the built-in fixer\'s typo search)', () => {
   });
   it('collects literal keys of Python dicts and JS objects', () => {
     assert.deepEqual([...literalKeys("d = {'title': 1, \"done\": 2}\nd['extra'] = 3\nx = dict(count=1, size=2)\nconst o = { todos: [] };")].sort(), ['count', 'done', 'extra', 'size', 'title', 'todos']);
+  });
+  it('ignores comments: a comment naming the typo does not make it a defined name', () => {
+    const names = attributeNames('// counts db.todo by mistake\nconst n = db.todos.length; /* db.todo */', 'js');
+    assert.ok(names.has('todos') && !names.has('todo'));
   });
   it('lists local Python modules by stem and package, Node modules by path', () => {
     assert.deepEqual([...localModules(['app.py', 'expand.py', 'pkg/', 'pkg/__init__.py', 'README.md'], 'python')].sort(), ['app', 'expand', 'pkg', 'pkg.__init__']);

@@ -27,6 +27,8 @@ describe('differential replay: answer shapes', () => {
   it('flags a default-looking answer as masking the error', () => {
     assert.equal(judgeCrashAnswer(json(200, []), [json(200, [{ id: 1 }])], 'GET /todos?filter=complete').verdict, 'masks');
     assert.equal(judgeCrashAnswer(json(200, { items: [], total: null }), [], 'GET /x').verdict, 'masks');
+    const nested = judgeCrashAnswer(json(200, { todos: [], total: 0 }), [json(200, { todos: [{ id: 1 }], total: 1 })], 'GET /todos?status=done');
+    assert.deepEqual([nested.verdict, /\$\.todos/.test(nested.detail)], ['masks', true]);
     assert.equal(judgeCrashAnswer({ status: 200, contentType: 'text/plain', body: '' }, [], 'GET /x').verdict, 'masks');
     assert.equal(judgeCrashAnswer(json(200, { average: 0 }), [], 'GET /stats').verdict, 'ok', 'a zero is an answer, not a default');
   });
