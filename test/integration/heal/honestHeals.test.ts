@@ -8,10 +8,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
-import { createProvider } from '../../../src/core/agent/providers';
 import { DEFAULT_RUNTIME_SETTINGS } from '../../../src/core/runtime/containerRuntime';
 import { requestText, startFakeLlm, type FakeLlm } from '../../support/fakeLlmServer';
-import { editingModel, exampleRepo, git, httpGet, makeSession, PY_IMAGE, ROOT, runCli, snapshot, type Edit, type Harness } from './healTestKit';
+import type { LlmProvider } from '../../../src/core/agent/llmProvider';
+import { editingModel, exampleRepo, git, httpGet, makeSession, openaiAt, PY_IMAGE, ROOT, runCli, sessionCleanup, snapshot, type Edit } from './healTestKit';
 
 const NODE_IMAGE = 'autodev-offline/node:20';
 const VERIFY = { windowSeconds: 2, replayUnsafeMethods: true };
@@ -29,20 +29,27 @@ const NODE_FIX: Edit = { path: 'server.js', old_text: 'total: db.todo.length', n
 
 describe('honest heals (real Docker, real HTTP, built-in fixer and scripted model)', function () {
   this.timeout(420_000);
-  const cleanup: (() => unknown)[] = [];
   let fake: FakeLlm | null = null;
+  const sessions = sessionCleanup();
+  const track = sessions.track;
   afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
+    await sessions.run();
     await fake?.close();
     fake = null;
   });
-  const track = (h: Harness, dir: string) => {
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-    cleanup.push(() => h.dispose());
-    return h;
+
+  /** node-todo-api healed by `provider`: GET /todos works, then GET /todos?limit=1 kills the process. */
+  const healNodeTodo = async (provider: LlmProvider) => {
+    const dir = exampleRepo('node-todo-api');
+    const h = track(makeSession(dir, provider, { verify: VERIFY, runtime: { ...DEFAULT_RUNTIME_SETTINGS, imageOverride: NODE_IMAGE, memoryMb: 256 } }), dir);
+    await h.session.deploy();
+    const { url } = await h.waitFor('proxy');
+    assert.equal(await httpGet(`${url}/todos`), 200);
+    await httpGet(`${url}/todos?limit=1`);
+    const done = await h.waitFor('done');
+    assert.equal(done.healed, true, done.reason);
+    return { dir, h, done };
   };
-  const openai = (f: FakeLlm) => createProvider({ kind: 'openai', preset: 'custom', baseUrl: f.url, model: 'fake-model', apiKey: 'sk-test-key-000000000000000000', timeoutMs: 20_000 });
-  const attempts = (n: number) => ({ maxTurns: 6, maxTokens: 500_000, maxCostUsd: 5, dailyCostUsd: 0, timeoutMs: 20_000, maxAttempts: n });
 
   it('replays a POST that crashed in the scratch copy: reproduced (500), passed after the built-in rename (201), what worked unchanged, committed with the evidence', async () => {
     const dir = exampleRepo('python-todo-api');
@@ -69,7 +76,7 @@ describe('honest heals (real Docker, real HTTP, built-in fixer and scripted mode
   it('refuses patches that hide the error: one changes what worked (differential replay), one answers an empty default; the differences reach the next attempt', async () => {
     const dir = exampleRepo('python-todo-api');
     fake = await startFakeLlm(editingModel((_first, n) => [RENAME_THE_DATA, EMPTY_DEFAULT, REAL_FIX][n - 1] ?? null));
-    const h = track(makeSession(dir, openai(fake), { verify: VERIFY }), dir);
+    const h = track(makeSession(dir, openaiAt(fake), { verify: VERIFY }), dir);
     await h.session.deploy();
     const { url } = await h.waitFor('proxy');
     assert.equal(await httpGet(`${url}/todos`), 200);
@@ -91,15 +98,8 @@ describe('honest heals (real Docker, real HTTP, built-in fixer and scripted mode
   });
 
   it('refuses a guard that drops a field from the answer, and does not verify the identical patch again (Node service)', async () => {
-    const dir = exampleRepo('node-todo-api');
     fake = await startFakeLlm(editingModel((_first, n) => [DROP_TOTAL, DROP_TOTAL, NODE_FIX][n - 1] ?? null));
-    const h = track(makeSession(dir, openai(fake), { verify: VERIFY, runtime: { ...DEFAULT_RUNTIME_SETTINGS, imageOverride: NODE_IMAGE, memoryMb: 256 } }), dir);
-    await h.session.deploy();
-    const { url } = await h.waitFor('proxy');
-    assert.equal(await httpGet(`${url}/todos`), 200);
-    await httpGet(`${url}/todos?limit=1`);
-    const done = await h.waitFor('done');
-    assert.equal(done.healed, true, done.reason);
+    const { dir, h } = await healNodeTodo(openaiAt(fake));
     const verifies = h.events.filter((e) => e.kind === 'verify') as { attempt: number; result: { passed: boolean; checks: { name: string; passed: boolean; detail: string }[] } }[];
     assert.deepEqual(verifies.map((e) => [e.attempt, e.result.passed]), [[1, false], [3, true]], 'attempt 2 repeated attempt 1 and was not verified');
     const route = verifies[0].result.checks.find((c) => c.name === 'answer like its route')!;
@@ -110,14 +110,7 @@ describe('honest heals (real Docker, real HTTP, built-in fixer and scripted mode
   });
 
   it('fixes a typo crash of a Node service with the built-in fixer by renaming db.todo to db.todos, verified against the earlier answers', async () => {
-    const dir = exampleRepo('node-todo-api');
-    const h = track(makeSession(dir, new BuiltinFixer(), { verify: VERIFY, runtime: { ...DEFAULT_RUNTIME_SETTINGS, imageOverride: NODE_IMAGE, memoryMb: 256 } }), dir);
-    await h.session.deploy();
-    const { url } = await h.waitFor('proxy');
-    assert.equal(await httpGet(`${url}/todos`), 200);
-    await httpGet(`${url}/todos?limit=1`);
-    const done = await h.waitFor('done');
-    assert.equal(done.healed, true, done.reason);
+    const { done } = await healNodeTodo(new BuiltinFixer());
     assert.match(done.fix!.diff!, /^\+  return \{ todos: db\.todos\.slice\(0, limit\), total: db\.todos\.length \};$/m);
     assert.doesNotMatch(done.fix!.summary, /Masks the error/);
     const check = done.fix!.verification!.checks.find((c) => c.name === 'answer like its route')!;
@@ -148,7 +141,7 @@ describe('honest heals (real Docker, real HTTP, built-in fixer and scripted mode
       '',
     ].join('\n');
     const dir = exampleRepo('empty', { 'app.py': app });
-    cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+    sessions.add(() => rmSync(dir, { recursive: true, force: true }));
     const before = snapshot(dir);
     const head = git(dir, 'rev-parse', 'HEAD');
     let sent = false;
