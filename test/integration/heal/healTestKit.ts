@@ -195,23 +195,3 @@ export function runCli(args: string[], onEvent?: (e: Record<string, any>, child:
     child.on('close', (code) => resolve({ code, events, stdout, stderr }));
   });
 }
-
-/**
- * Mocha cleanup for harness tests: `track` disposes a harness and removes its folder after the test, `cleanup` adds
- * any other step; `after` runs last (e.g. closing the scripted model).
- */
-export function harnessCleanup(after: () => unknown = () => undefined): { track(h: Harness, dir: string): Harness; cleanup(step: () => unknown): void } {
-  const steps: (() => unknown)[] = [];
-  afterEach(async () => {
-    for (const step of steps.splice(0).reverse()) await step();
-    await after();
-  });
-  return {
-    track(h, dir) {
-      steps.push(() => rmSync(dir, { recursive: true, force: true }));
-      steps.push(() => h.dispose());
-      return h;
-    },
-    cleanup: (step) => void steps.push(step),
-  };
-}
