@@ -106,7 +106,7 @@ export interface LedgerRecordDto {
   at: number;
 }
 
-export type FixStatus = 'proposed' | 'applied' | 'committed' | 'pushed' | 'failed' | 'rejected' | 'reverted';
+export type FixStatus = 'proposed' | 'applied' | 'committed' | 'pushed' | 'failed' | 'rejected' | 'reverted' | 'unverified';
 
 export interface FixDto {
   id: string;
