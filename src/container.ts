@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { BuiltinCommands, ContextKeys, Views, type CommandId } from './constants';
-import { JsonFileCapabilityCache } from './core/agent/toolCallingProbe';
+import { JsonFileCapabilityCache } from './core/agent/capabilityCache';
 import { DisposableStore, type Disposable } from './core/lifecycle';
 import { ApiKeyStore } from './vscode/apiKeyStore';
 import type { AutodevApi } from './vscode/autodevApi';

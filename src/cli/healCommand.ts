@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createProvider } from '../core/agent/providers';
 import { apiKeyFromEnv, getPreset, presetForBaseUrl, presetFromEnv } from '../core/agent/presets';
-import { JsonFileCapabilityCache } from '../core/agent/toolCallingProbe';
+import { JsonFileCapabilityCache } from '../core/agent/capabilityCache';
 import type { LlmProvider, ProviderConfig } from '../core/agent/llmProvider';
 import { AutoDevError } from '../core/errors';
 import { SimpleGitPort } from '../core/git/simpleGitPort';

@@ -7,20 +7,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { AutoDevError } from '../core/errors';
 import { DisposableStore, Emitter, type Disposable } from '../core/lifecycle';
-import type { ToolCapabilityCache } from '../core/agent/toolCallingProbe';
+import type { ToolCapabilityCache } from '../core/agent/capabilityCache';
 import type { GitPort } from '../core/git/gitPort';
 import type { HealController } from '../core/heal/healController';
 import type { HealEvent, HealState } from '../core/heal/healEvents';
-import { HealSession } from '../core/heal/healSession';
-import { createEngines } from '../core/runtime/engineSelection';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { AutodevLog } from './autodevLog';
 import { pickEntry } from './entryPicker';
 import { readSettings } from './extensionSettings';
 import { KEY_PRESETS } from './modelPicker';
 import type { ProviderFactory } from './providerFactory';
-import { createGitPort } from './vscodeGitPort';
-import { WorkspaceEditPatchApplier } from './workspaceEditPatchApplier';
 
 /** One deployment: its controller and everything subscribed to it. */
 export interface Deployment {
@@ -87,6 +83,13 @@ export class Deployments implements Disposable {
     const secrets = await this.o.keys.all(KEY_PRESETS);
     for (const s of secrets) log.addSecret(s);
     fs.mkdirSync(this.o.storageDir, { recursive: true });
+    // The heal core, the engines (dockerode) and git load on the first deploy, not at activation.
+    const [{ HealSession }, { createEngines }, { createGitPort }, { WorkspaceEditPatchApplier }] = await Promise.all([
+      import('../core/heal/healSession'),
+      import('../core/runtime/engineSelection'),
+      import('./vscodeGitPort'),
+      import('./workspaceEditPatchApplier'),
+    ]);
     const gitPort = await createGitPort({ runHooks: settings.git.runHooks });
     const session = new HealSession({
       workspaceDir: dir,

@@ -10,7 +10,6 @@ import type { AutodevLog } from './autodevLog';
 import type { CommandRunner } from './commandRunner';
 import type { MissionControlFeed } from './missionControlFeed';
 import { MissionControlPanel } from './missionControlPanel';
-import { workspaceFileUri } from './workspaceEditPatchApplier';
 
 export interface MissionControlOptions {
   extensionUri: vscode.Uri;
@@ -93,6 +92,7 @@ export class MissionControl implements Disposable {
   private async openFile(file: string, line: number | null): Promise<void> {
     const dir = this.o.workspaceDir() ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     if (!dir) return;
+    const { workspaceFileUri } = await import('./workspaceEditPatchApplier');
     const uri = workspaceFileUri(dir, file); // refuses paths outside the workspace
     const at = Math.max(0, (line ?? 1) - 1);
     await vscode.window.showTextDocument(uri, { selection: new vscode.Range(at, 0, at, 0), preview: true });

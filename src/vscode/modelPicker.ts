@@ -1,7 +1,7 @@
 /** `AutoDev: Select Model…` and the preset pick of `Set API Key`: writes the user's (global) model settings. */
 import * as vscode from 'vscode';
 import { PRESETS, getPreset } from '../core/agent/presets';
-import type { JsonFileCapabilityCache } from '../core/agent/toolCallingProbe';
+import type { JsonFileCapabilityCache } from '../core/agent/capabilityCache';
 import type { AutodevLog } from './autodevLog';
 
 /** Presets that take an API key (Ollama needs none; custom endpoints may). */

@@ -5,7 +5,6 @@
 import * as vscode from 'vscode';
 import type { LlmProvider } from '../core/agent/llmProvider';
 import { apiKeyFromEnv, getPreset } from '../core/agent/presets';
-import { createProvider } from '../core/agent/providers';
 import { keyForEndpoint } from '../core/privacy/keyBinding';
 import type { ApiKeyStore } from './apiKeyStore';
 import type { AutodevLog } from './autodevLog';
@@ -20,6 +19,8 @@ export class ProviderFactory {
   async create(scope: vscode.Uri | undefined): Promise<LlmProvider> {
     assertTrusted(vscode.workspace.isTrusted, 'fix');
     const s = readSettings(scope);
+    // The providers (openai) load when a fix first needs a model, not at activation.
+    const { createProvider } = await import('../core/agent/providers');
     let provider: LlmProvider;
     if (s.model.provider === 'vscode-lm') {
       provider = new VscodeLmProvider(await selectLmChatModel(s.model.model));

@@ -6,7 +6,7 @@ import type { ContainerRuntime, RuntimeSettings } from '../runtime/containerRunt
 import type { GitPort, GitSettings } from '../git/gitPort';
 import type { PatchApplier } from '../patch/patchApplier';
 import type { Logger } from '../common/logger';
-import type { ToolCapabilityCache } from '../agent/toolCallingProbe';
+import type { ToolCapabilityCache } from '../agent/capabilityCache';
 import type { FixRecord, HealEvent, HealState } from './healEvents';
 
 export interface VerifySettings {

@@ -4,12 +4,9 @@ import * as vscode from 'vscode';
 import type { Container } from '../../container';
 import { BuiltinCommands, Commands } from '../../constants';
 import { AutoDevError } from '../../core/errors';
-import { createEngines } from '../../core/runtime/engineSelection';
 import { openAppTerminal } from '../appTerminal';
-import { cleanUp } from '../cleanUpCommand';
 import { abortSignal } from '../deployments';
 import { readSettings } from '../extensionSettings';
-import { cloneRepository, validateRepositoryUrl } from '../repositoryClone';
 import { assertTrusted } from '../workspaceTrust';
 import type { CommandTable } from './commandTable';
 
@@ -20,7 +17,10 @@ export function deployCommands(c: Container): CommandTable {
     [Commands.stop]: () => c.deployments.require().controller.stop(),
     [Commands.restart]: () => c.deployments.require().controller.restart(),
     [Commands.raiseMemoryLimit]: () => c.deployments.require().controller.raiseMemoryLimit(),
-    [Commands.cleanUp]: async () => cleanUp((await createEngines({ ...readSettings(c.deployments.deployment?.scope).engine, kubeContext: undefined, env: process.env })).builder, c.log),
+    [Commands.cleanUp]: async () => {
+      const [{ cleanUp }, { createEngines }] = await Promise.all([import('../cleanUpCommand'), import('../../core/runtime/engineSelection')]);
+      return cleanUp((await createEngines({ ...readSettings(c.deployments.deployment?.scope).engine, kubeContext: undefined, env: process.env })).builder, c.log);
+    },
     [Commands.openAppTerminal]: () => appTerminal(c),
   };
 }
@@ -36,6 +36,7 @@ export async function deployWorkspace(c: Container): Promise<void> {
 
 async function deployRepository(c: Container): Promise<void> {
   assertTrusted(vscode.workspace.isTrusted, 'deploy');
+  const { cloneRepository, validateRepositoryUrl } = await import('../repositoryClone');
   const url = await vscode.window.showInputBox({
     title: 'AutoDev: Deploy Repository', prompt: 'Git URL to clone and deploy', placeHolder: 'https://github.com/owner/app.git',
     ignoreFocusOut: true, validateInput: validateRepositoryUrl,

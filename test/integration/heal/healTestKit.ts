@@ -12,7 +12,7 @@ import type { HealEvent } from '../../../src/core/heal/healEvents';
 import { HealSession, type HealSessionOptions } from '../../../src/core/heal/healSession';
 import { DEFAULT_RUNTIME_SETTINGS } from '../../../src/core/runtime/containerRuntime';
 import { DockerRuntime } from '../../../src/core/runtime/dockerRuntime';
-import { MemoryCapabilityCache } from '../../../src/core/agent/toolCallingProbe';
+import { MemoryCapabilityCache } from '../../../src/core/agent/capabilityCache';
 import { SimpleGitPort } from '../../../src/core/git/simpleGitPort';
 import { FsPatchApplier } from '../../../src/core/patch/fsPatchApplier';
 import { testLogger } from '../../support/testLogger';

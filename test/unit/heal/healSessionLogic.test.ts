@@ -6,7 +6,7 @@ import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
 import type { GitPort } from '../../../src/core/git/gitPort';
 import type { HealEvent } from '../../../src/core/heal/healEvents';
 import { HealSession } from '../../../src/core/heal/healSession';
-import { MemoryCapabilityCache } from '../../../src/core/agent/toolCallingProbe';
+import { MemoryCapabilityCache } from '../../../src/core/agent/capabilityCache';
 import { FsPatchApplier } from '../../../src/core/patch/fsPatchApplier';
 import { testLogger } from '../../support/testLogger';
 import { Emitter, type Disposable } from '../../../src/core/lifecycle';
