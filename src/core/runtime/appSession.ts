@@ -6,7 +6,7 @@
 import { Emitter, type Disposable } from '../lifecycle';
 import type { AppImage, ContainerExit, ContainerRun, ContainerSession, ExecOutput, LogLine, RuntimeSettings } from './containerRuntime';
 import type { ExecResult } from './containerExec';
-import { HeldEmitter } from './dockerSession';
+import { HeldEmitter } from './heldEmitter';
 import { chooseAppPort, COMMON_APP_PORTS, loopbackAdvice, parseProcNetTcp, portFromLine } from './portDiscovery';
 import { probeListening } from '../replay/portProbe';
 

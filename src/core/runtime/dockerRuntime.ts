@@ -11,14 +11,16 @@ import { describeEndpoint, dockerModemOptions, resolveDockerEndpoint, type Docke
 import { SourceUploader } from './sourceUpload';
 import { isOrphan, LABEL, ownerLabels } from './containerOwner';
 import { DockerContainerSession } from './dockerSession';
-import { DEPS_FAILED_MARKER, GENERATED_DOCKERFILE, NO_PACKAGE_MANAGER_MARKER, planBuild, type BuildPlan } from './dockerfileGenerator';
+import { GENERATED_DOCKERFILE, planBuild } from './dockerfileGenerator';
+import { buildFailure } from './buildFailure';
+import { appContainerSpec } from './containerCreateOptions';
 import { packBuildContext } from './buildContext';
 import { AppSession, type ContainerHandle } from './appSession';
 import { BuildProgressTracker, stripAnsi } from './buildProgress';
 import { execInContainer } from './containerExec';
 import { describeEntry } from './entryDetection';
 import { removeOlderImages, removeStaleReplayFiles } from './housekeeping';
-import { ISOLATED_NETWORK, ensureIsolatedNetwork } from './isolatedNetwork';
+import { ensureIsolatedNetwork } from './isolatedNetwork';
 import { ownerOf, removePlaceholders, workspaceMounts } from './workspaceMounts';
 
 const PING_TIMEOUT_MS = 3000;
@@ -61,7 +63,6 @@ async function syncNote(uploader: SourceUploader, container: Docker.Container): 
   return `copied ${r.copied.length} changed file${r.copied.length === 1 ? '' : 's'} into the container (${list(r.copied)})${gone}`;
 }
 
-const REGISTRY_TROUBLE = /pull access denied|manifest unknown|not found: manifest|repository does not exist|dial tcp|lookup .*(registry|docker\.io)|no such host|i\/o timeout|TLS handshake|network is unreachable|connection refused/i;
 
 /** The engine's words when a cached parent layer was deleted while a build used it. */
 const CACHE_LAYER_VANISHED = /unable to find image "?sha256:|No such image: sha256:/i;
@@ -196,49 +197,11 @@ export class DockerRuntime implements ContainerRuntime {
       if (buildError === undefined || attempt > 2 || !CACHE_LAYER_VANISHED.test(buildError)) break;
       onEvent?.({ kind: 'note', text: 'a cached layer was removed by another build meanwhile; building again' });
     }
-    if (buildError !== undefined) throw this.buildError(dir, plan, stripAnsi(buildError), tail, settings, progress);
+    if (buildError !== undefined) throw buildFailure(dir, plan, stripAnsi(buildError), tail, settings, progress);
     // The image just built replaces this workspace's older ones (a rebuild leaves them untagged).
     const after = await this.docker.getImage(tag).inspect().then((i) => i.Id, () => undefined);
     if (after !== before) await removeOlderImages(this.docker, workspaceId, tag).catch(() => undefined);
     return { tag, kind: plan.kind, workdir: plan.workdir, appDir: plan.appDir, mountSource: plan.mountSource, builtFrom: realDir(dir), ports: plan.ports, cmd: plan.cmd };
-  }
-
-  private buildError(dir: string, plan: BuildPlan, error: string, tail: string[], settings: RuntimeSettings, progress: BuildProgressTracker): AutoDevError {
-    const detail = tail.join('\n');
-    const kind = plan.kind;
-    const base = plan.baseImage ?? settings.imageOverride ?? (kind === 'node' ? settings.nodeImage : settings.pythonImage);
-    const tool = kind === 'node' ? 'npm' : 'pip';
-    // Markers count only as printed lines: the step header echoes the RUN command, which names them too.
-    const printed = (marker: string) => tail.some((l) => l.trimStart().startsWith(`${marker}:`));
-    if (printed(NO_PACKAGE_MANAGER_MARKER)) {
-      return new AutoDevError(
-        'BuildFailed',
-        `${base} has no ${tool}, so the app's dependencies cannot be installed: use a base image with ${tool} ` +
-          `(--image, or autodev.runtime.${kind === 'node' ? 'nodeImage' : 'pythonImage'}).`,
-        detail,
-      );
-    }
-    if (printed(DEPS_FAILED_MARKER)) {
-      const first = progress.firstErrorLine() ?? error;
-      const network = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|TLS|SSL|certificate|network|resolve host|Temporary failure in name resolution|No matching distribution/i.test(detail);
-      return new AutoDevError(
-        'BuildFailed',
-        `Installing the app's dependencies with ${tool} failed while building ${dir}: ${first}` +
-          (network ? ` — the container could not reach the package registry; make it reachable, or use a base image that already has the dependencies.` : ''),
-        detail,
-      );
-    }
-    if (kind === 'dockerfile' && REGISTRY_TROUBLE.test(error)) {
-      const fromImages = plan.fromImages ?? [];
-      return new AutoDevError(
-        'ImageUnavailable',
-        `The Dockerfile in ${path.join(dir, plan.appDir)} needs ${fromImages.length ? fromImages.join(', ') : 'an image'}, not available locally and ` +
-          `not pullable (${error}). ` +
-          `Pull or build it first, or run scripts/offline-images.sh for local base images.`,
-        detail,
-      );
-    }
-    return new AutoDevError('BuildFailed', `Building the image for ${dir} failed: ${progress.failure(error)}`, detail);
   }
 
   /** Whether a base image has pip (asked once per image by running `python3 -m pip --version` in it, offline). */
@@ -365,40 +328,9 @@ export class DockerRuntime implements ContainerRuntime {
     const cpus = this.engineCpus ? Math.min(settings.cpus, this.engineCpus) : settings.cpus;
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer({
-        Image: image.tag,
-        WorkingDir: image.workdir,
-        ...(owner ? { User: owner } : {}),
-        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        Labels: {
-          [LABEL.autodev]: '1',
-          [LABEL.workspace]: options.workspaceId,
-          [LABEL.role]: options.role,
-          ...ownerLabels(),
-        },
-        ExposedPorts: exposed,
-        Tty: false,
-        // Interactive: stdin stays open for input (StdinOnce false: it survives our attach closing).
-        OpenStdin: !!options.interactive,
-        StdinOnce: false,
-        AttachStdin: !!options.interactive,
-        AttachStdout: true,
-        AttachStderr: true,
-        HostConfig: {
-          Mounts: ws?.mounts ?? [],
-          Memory: memory,
-          MemorySwap: memory,
-          NanoCpus: Math.round(cpus * 1e9),
-          PidsLimit: settings.pidsLimit,
-          CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges'],
-          Init: true,
-          PortBindings: bindings,
-          ...(isolated ? { NetworkMode: ISOLATED_NETWORK } : {}),
-          // `local` rotates; the default json-file driver grows without bound.
-          LogConfig: { Type: 'local', Config: { 'max-size': '20m', 'max-file': '3' } },
-        },
-      });
+      container = await this.docker.createContainer(
+        appContainerSpec({ image, options, owner, env, exposed, bindings, mounts: ws?.mounts ?? [], memory, cpus, isolated }),
+      );
     } catch (err) {
       if (ws) removePlaceholders(ws.placeholders);
       if (httpStatus(err) === 404) {

@@ -4,7 +4,6 @@
  * stream dies under a still-running container (daemon restart with live-restore). A container the engine itself
  * stopped (a restart without live-restore) is reported as `engineRestarted`, not as an app crash.
  */
-import * as os from 'node:os';
 import type Docker from 'dockerode';
 import { AutoDevError } from '../errors';
 import { Emitter, type Disposable } from '../lifecycle';
@@ -12,6 +11,9 @@ import type { ContainerExit, ContainerRun, LogLine, LogStream } from './containe
 import { LogDecoder, type DecodedLine } from './logDecoder';
 import { LoopbackForwarder, isolatedAddress } from './isolatedNetwork';
 import { abortableDelay } from '../common/abortableDelay';
+import { HeldEmitter } from './heldEmitter';
+import { exitFromInspect, stoppedByEngine, type EngineOutage, type EngineState } from './containerExitInfo';
+import { overlap } from './logBackfill';
 
 /** How long `stop` lets the app shut down before SIGKILL (Init: true forwards SIGTERM to it). */
 const STOP_TIMEOUT_S = 2;
@@ -24,13 +26,6 @@ const MAX_BACKOFF_MS = 5000;
 const WAIT_POLL_MS = 1000;
 /** Lines kept for the first subscriber when output arrives before anyone listens (start() is still returning). */
 const BACKLOG_LINES = 100_000;
-/** After an exit seen around an outage, how long to wait for the engine to answer again before calling it gone. */
-const ENGINE_BACK_MS = 60_000;
-/** After a signal exit with no outage seen: how often and how long to look whether the engine is going down. */
-const SHUTDOWN_PROBES = 4;
-const SHUTDOWN_PROBE_MS = 500;
-/** Clock slack when placing the container's FinishedAt inside an outage of the engine. */
-const OUTAGE_SLACK_MS = 2000;
 
 export interface DockerSessionOptions {
   /** Runs between stop and start on restart (a remote engine: copy the changed files in); returns a note to show. */
@@ -38,49 +33,9 @@ export interface DockerSessionOptions {
   /** The container is on the internal network; these ports are reached through forwarders. */
   isolatedPorts?: readonly number[];
   /** The engine's live-restore setting and its clock (undefined: unreachable), read when an exit follows an outage. */
-  engineState?: () => Promise<{ liveRestore: boolean; engineNowMs: number } | undefined>;
+  engineState?: EngineState;
   /** Runs once the container is removed (e.g. to remove the mount points made for it). */
   onRemoved?: () => void;
-}
-
-/**
- * An emitter that holds events until the first listener subscribes: a fast app prints (or even exits) before
- * `start()` has returned, and those lines must not be lost. The held events are delivered on the next microtask
- * (before any further I/O event, so order is kept) to every listener subscribed by then, which lets a consumer
- * finish its synchronous set-up (e.g. subscribe to lines and exit together) before the first event arrives.
- */
-export class HeldEmitter<T> {
-  private readonly emitter = new Emitter<T>();
-  private backlog: T[] | undefined = [];
-  private replayScheduled = false;
-
-  constructor(private readonly cap: number) {}
-
-  readonly event = (listener: (e: T) => void): Disposable => {
-    const d = this.emitter.event(listener);
-    if (this.backlog && !this.replayScheduled) {
-      this.replayScheduled = true;
-      queueMicrotask(() => {
-        const held = this.backlog ?? [];
-        this.backlog = undefined;
-        for (const e of held) this.emitter.fire(e);
-      });
-    }
-    return d;
-  };
-
-  fire(e: T): void {
-    if (this.backlog) {
-      this.backlog.push(e);
-      // Drop the oldest tenth at once (not one shift per event: that is quadratic on a big backlog).
-      if (this.backlog.length > this.cap) this.backlog.splice(0, Math.ceil(this.cap / 10));
-    } else this.emitter.fire(e);
-  }
-
-  dispose(): void {
-    this.backlog = undefined;
-    this.emitter.dispose();
-  }
 }
 
 interface Run {
@@ -98,7 +53,7 @@ interface Run {
   /** When this run was asked to start (ms since epoch). */
   startedAt: number;
   /** When the engine did not answer during this run (local clock; `to` unset while it still does not). */
-  outages: Array<{ from: number; to?: number }>;
+  outages: EngineOutage[];
 }
 
 function httpStatus(err: unknown): number | undefined {
@@ -107,16 +62,6 @@ function httpStatus(err: unknown): number | undefined {
 
 const delay = (ms: number) => abortableDelay(ms);
 
-const SIGNAL_NAMES = new Map<number, string>(Object.entries(os.constants.signals).map(([name, n]) => [n, name]));
-
-/** Maps an inspect result to the exit we report. 128+n without OOM is a signal (SIGKILL, SIGSEGV...). */
-export function exitFromInspect(info: Docker.ContainerInspectInfo): ContainerExit {
-  const exitCode = typeof info.State?.ExitCode === 'number' ? info.State.ExitCode : null;
-  const oomKilled = !!info.State?.OOMKilled;
-  const signal = !oomKilled && exitCode !== null && exitCode > 128 ? SIGNAL_NAMES.get(exitCode - 128) ?? null : null;
-  const memory = info.HostConfig?.Memory ?? 0;
-  return { exitCode, signal, oomKilled, ...(oomKilled && memory > 0 ? { memoryLimitMb: Math.round(memory / 1048576) } : {}) };
-}
 
 export class DockerContainerSession implements ContainerRun {
   readonly publishedPorts = new Map<number, number>();
@@ -464,7 +409,7 @@ export class DockerContainerSession implements ContainerRun {
       }
     }
     await this.drain(run);
-    const byEngine = !run.suppressExit && !this.stopped && info ? await this.stoppedByEngine(run, info) : false;
+    const byEngine = !run.suppressExit && !this.stopped && info ? await stoppedByEngine(run.outages, info, this.options.engineState) : false;
     run.ended = true;
     if (run === this.current) this.isRunning = false;
     if (run.suppressExit) return;
@@ -495,52 +440,4 @@ export class DockerContainerSession implements ContainerRun {
     const last = run.outages[run.outages.length - 1];
     if (last && last.to === undefined) last.to = Date.now();
   }
-
-  /**
-   * Was this exit the engine's own doing? A daemon restart without live-restore closes its API first, then stops
-   * every container: the container finished while the engine did not answer, and the engine (back again) reports
-   * live-restore off. A connection that merely dropped (live-restore irrelevant) leaves the finish time outside.
-   */
-  private async stoppedByEngine(run: Run, info: Docker.ContainerInspectInfo): Promise<boolean> {
-    const engineState = this.options.engineState;
-    if (!engineState) return false;
-    if (!run.outages.length) {
-      // A daemon that is shutting down may stop its containers before its API goes away: a signal exit (SIGTERM,
-      // SIGKILL, not a memory kill) followed within moments by an engine that does not answer is the engine's doing.
-      const code = info.State.ExitCode ?? 0;
-      if (code <= 128 || info.State.OOMKilled) return false;
-      for (let i = 0; i < SHUTDOWN_PROBES && !run.outages.length; i++) {
-        await delay(SHUTDOWN_PROBE_MS);
-        // The exit came moments ago (on our clock): the outage covers it.
-        if (!(await engineState())) run.outages.push({ from: Date.now() - 10_000 });
-      }
-      if (!run.outages.length) return false;
-    }
-    const deadline = Date.now() + ENGINE_BACK_MS;
-    let state: { liveRestore: boolean; engineNowMs: number } | undefined;
-    while (!(state = await engineState()) && Date.now() < deadline) await delay(WAIT_POLL_MS);
-    if (!state || state.liveRestore) return false;
-    const finishedAt = Date.parse(info.State.FinishedAt);
-    if (!Number.isFinite(finishedAt)) return false;
-    // The engine's clock may differ from ours (a remote host): place its finish time on our clock.
-    const finished = finishedAt - (state.engineNowMs - Date.now());
-    return run.outages.some((o) => finished >= o.from - OUTAGE_SLACK_MS && finished <= (o.to ?? Date.now()) + OUTAGE_SLACK_MS);
-  }
-}
-
-/** How many leading lines of `incoming` were already shown (the longest prefix that ends like `shown`). */
-export function overlap(shown: string[], incoming: string[]): number {
-  for (let i = incoming.length; i > 0; i--) {
-    const m = Math.min(i, shown.length, 50);
-    if (m === 0) return 0;
-    let same = true;
-    for (let k = 1; k <= m; k++) {
-      if (incoming[i - k] !== shown[shown.length - k]) {
-        same = false;
-        break;
-      }
-    }
-    if (same) return i;
-  }
-  return 0;
 }

@@ -8,7 +8,8 @@ import { AutoDevError } from '../errors';
 import type { AppImage, BuildEvent, ContainerRuntime, ContainerSession, EngineInfo, RuntimeSettings, StartOptions } from './containerRuntime';
 import { AppSession, type ContainerHandle } from './appSession';
 import { isOrphan, LABEL } from './containerOwner';
-import { describeApiError, KubernetesPodSession, type KubeClients } from './kubernetesSession';
+import { KubernetesPodSession, type KubeClients } from './kubernetesSession';
+import { describeApiError } from './kubernetesApiError';
 
 /** Builds images and makes them pullable by the cluster (RegistryPublisher over Docker; tests pass a fake). */
 export interface ImagePublisher {

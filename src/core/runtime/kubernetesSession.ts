@@ -6,16 +6,18 @@
  * Kubernetes merges stdout and stderr in the log endpoint: every app line arrives as `stdout`.
  */
 import * as net from 'node:net';
-import { PassThrough, Writable } from 'node:stream';
-import type { CoreV1Api, Exec, Log, PortForward, V1Status, Watch } from '@kubernetes/client-node';
+import { PassThrough } from 'node:stream';
+import type { CoreV1Api, Exec, Log, PortForward, Watch } from '@kubernetes/client-node';
 import { AutoDevError } from '../errors';
 import { Emitter, type Disposable } from '../lifecycle';
 import type { AppImage, ContainerExit, ContainerRun, LogLine, StartOptions } from './containerRuntime';
 import type { ExecResult } from './containerExec';
-import { HeldEmitter } from './dockerSession';
+import { HeldEmitter } from './heldEmitter';
 import { APP_CONTAINER, buildPod, hopeless, podName, podPhase, type PodLike, type PodPhase } from './kubernetesPod';
 import { LineSplitter } from './lineSplitter';
 import { timestampKey } from './logDecoder';
+import { apiCode, describeApiError } from './kubernetesApiError';
+import { execInPod } from './kubernetesExec';
 
 /** The client objects a session needs (one KubeConfig behind them all). */
 export interface KubeClients {
@@ -42,14 +44,9 @@ export interface PodSessionSpec {
 const DRAIN_MS = 3000;
 const MAX_BACKOFF_MS = 5000;
 const BACKLOG_LINES = 100_000;
-const EXEC_OUTPUT_CAP = 64 * 1024;
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function apiCode(err: unknown): number | undefined {
-  const e = err as { code?: unknown; statusCode?: unknown };
-  return typeof e?.code === 'number' ? e.code : typeof e?.statusCode === 'number' ? e.statusCode : undefined;
-}
 
 interface PodRun {
   name: string;
@@ -403,49 +400,10 @@ export class KubernetesPodSession implements ContainerRun {
     return this.stop();
   }
 
-  /** Runs a command in the app container (the exec subresource); the exit code comes from the final V1Status. */
-  async exec(cmd: string[], timeoutMs = 120_000): Promise<ExecResult> {
+  /** Runs a command in the app container (the exec subresource). */
+  exec(cmd: string[], timeoutMs = 120_000): Promise<ExecResult> {
     const pod = this.current?.name;
-    if (!pod) throw new AutoDevError('ContainerGone', 'No pod is running.');
-    const out = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
-    let size = 0;
-    const sink = (into: Buffer[]) =>
-      new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          if (size < EXEC_OUTPUT_CAP) into.push(chunk);
-          size += chunk.length;
-          cb();
-        },
-      });
-    let status: V1Status | undefined;
-    const ws = await this.k.exec.exec(this.k.namespace, pod, APP_CONTAINER, cmd, sink(out.stdout), sink(out.stderr), null, false, (s) => (status = s));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => (ws.close(), resolve()), timeoutMs);
-      ws.on('close', () => (clearTimeout(timer), resolve()));
-    });
-    return { exitCode: exitCodeOf(status), stdout: Buffer.concat(out.stdout).toString('utf8'), stderr: Buffer.concat(out.stderr).toString('utf8') };
+    if (!pod) return Promise.reject(new AutoDevError('ContainerGone', 'No pod is running.'));
+    return execInPod(this.k.exec, this.k.namespace, pod, cmd, timeoutMs);
   }
-}
-
-/** The exec subresource ends with a V1Status: Success is 0; a failure names the code in `details.causes`. */
-export function exitCodeOf(status: V1Status | undefined): number | null {
-  if (!status) return null;
-  if (status.status === 'Success') return 0;
-  const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
-  const n = cause?.message !== undefined ? Number.parseInt(cause.message, 10) : NaN;
-  return Number.isFinite(n) ? n : null;
-}
-
-export function describeApiError(err: unknown): string {
-  const e = err as { code?: number; body?: unknown; message?: string };
-  let body = e?.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      // plain text
-    }
-  }
-  const message = (body as { message?: string } | undefined)?.message;
-  return `${e?.code ? `HTTP ${e.code}: ` : ''}${message ?? e?.message ?? String(err)}`;
 }

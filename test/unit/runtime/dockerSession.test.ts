@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type Docker from 'dockerode';
-import { exitFromInspect, HeldEmitter, overlap } from '../../../src/core/runtime/dockerSession';
+import { exitFromInspect } from '../../../src/core/runtime/containerExitInfo';
+import { HeldEmitter } from '../../../src/core/runtime/heldEmitter';
+import { overlap } from '../../../src/core/runtime/logBackfill';
 
 const inspect = (state: Partial<Docker.ContainerInspectInfo['State']>, memory = 0) =>
   ({ State: state, HostConfig: { Memory: memory } }) as unknown as Docker.ContainerInspectInfo;
