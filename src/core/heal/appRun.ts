@@ -59,6 +59,8 @@ export class AppRun implements Disposable {
   private scanner: CrashScanner | null = null;
   private proxy: RecordingProxy | null = null;
   private proxyContainerPort: number | null = null;
+  /** The container port the app was seen listening on (found in its socket table or answering), if ever. */
+  private listenedPort: number | null = null;
   /** Lines pushed to the scanner, by scanner line number (1-based), with the container run that wrote them. */
   private pushed: { n: number; text: string; time: number; run?: number }[] = [];
   /** When each run of the main container is ready (its port answers, or its first line). */
@@ -168,8 +170,10 @@ export class AppRun implements Disposable {
   async waitReady(run: number, signal?: AbortSignal): Promise<Readiness> {
     const readiness = this.readiness;
     if (!readiness) return { ready: false, run, afterMs: 0, why: 'exited', detail: 'the app is not running' };
-    const port = this.proxyContainerPort ?? this.image?.ports[0];
-    const ready = await readiness.wait({ run, port: port || undefined, timeoutMs: this.startup.budget(STARTUP_FLOORS.readyMs), signal });
+    // Ready means "its port answers" only for an app seen listening; a script that never opens the image's default
+    // port is ready at its first line (waiting for that port would time out and fail a good fix).
+    const port = this.listenedPort ?? undefined;
+    const ready = await readiness.wait({ run, port, timeoutMs: this.startup.budget(STARTUP_FLOORS.readyMs), signal });
     if (ready.ready) this.startup.record(ready.afterMs);
     return ready;
   }
@@ -262,12 +266,14 @@ export class AppRun implements Disposable {
       if (found !== null && this.main === session && gen === this.announceGen) {
         containerPort = found;
         this.proxyContainerPort = found;
+        this.listenedPort = found;
       }
       while (!this.o.lifetime.aborted && this.main === session && gen === this.announceGen && Date.now() < deadline && session.running) {
         const host = session.publishedPorts.get(containerPort);
         // No probe request: one could itself crash a buggy app (and it would not go through the proxy).
         if (host && (await probeListening(host))) {
           this.reachableThisRun = true;
+          this.listenedPort = containerPort;
           // Reachable: that is this run's start-up (waits that include a start scale with it).
           if (session.runStartedAt) this.startup.record(Date.now() - session.runStartedAt);
           this.o.hooks.proxy(proxy.url!, containerPort);

@@ -278,7 +278,9 @@ export class ScratchVerifier {
         }),
       );
       const exitedP = new Promise<void>((r) => (exited = r));
-      const readyPort = plan.kind === 'http' ? plan.containerPort : o.image.ports[0];
+      // Without a request to replay, ready is the first line: a script never opens the image's default port, and
+      // waiting for it would spend the whole start-up budget before the window even began.
+      const readyPort = plan.kind === 'http' ? plan.containerPort : undefined;
       const readiness = store.register(new RunReadiness(session, readyPort));
       const sameP = new Promise<void>((r) => (onSame = r));
       const windowMs = this.windowMs;
