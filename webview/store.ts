@@ -1,16 +1,16 @@
 /** The webview's model: applies host messages (full snapshots and deltas) and tells subscribers what changed. */
 import type { HostMessage } from '../src/protocol/messages';
-import type { Snapshot } from '../src/protocol/dtos';
+import { emptySnapshotState, reduceSnapshot, type SnapshotLimits, type SnapshotState } from '../src/protocol/snapshotReducer';
 import { LogBuffer } from './logBuffer';
 
 /** What the webview renders: the host's snapshot without its log tail (logs live in the LogBuffer). */
-export interface ViewModel extends Omit<Snapshot, 'logs'> {
+export interface ViewModel extends SnapshotState {
   /** False until the host's first snapshot arrives. */
   synced: boolean;
 }
 
 /** Caps on the lists kept in the webview; the host keeps its own (smaller) caps for snapshots. */
-export const VIEW_LIMITS = { timeline: 200, activity: 500, ledger: 200, fixes: 500 } as const;
+export const VIEW_LIMITS: Readonly<SnapshotLimits> = { timeline: 200, activity: 500, ledger: 200, fixes: 500 };
 
 const HOST_TYPES = new Set<HostMessage['type']>([
   'state/snapshot', 'logs/didAppend', 'logs/didClear', 'state/didChange', 'crash/didDetect', 'crash/didClear', 'agent/didAct',
@@ -28,13 +28,8 @@ export function isHostMessage(raw: unknown): raw is HostMessage {
 }
 
 export function emptyView(): ViewModel {
-  return {
-    synced: false, state: 'IDLE', timeline: [], crash: null, activity: [], ledger: [], patch: null, fixes: [],
-    autoHealPaused: false, workspaceName: null, proxyUrl: null, engine: null, costUsd: 0,
-  };
+  return { synced: false, ...emptySnapshotState() };
 }
-
-const tail = <T>(list: T[], max: number): T[] => (list.length > max ? list.slice(list.length - max) : list);
 
 export class Store {
   readonly logs: LogBuffer;
@@ -63,28 +58,13 @@ export class Store {
   }
 
   apply(msg: HostMessage): void {
-    const v = this.view;
     switch (msg.type) {
       case 'state/snapshot': {
-        const s = msg.snapshot;
+        const lines = msg.snapshot.logs;
         this.logs.clear();
-        this.logs.append(Array.isArray(s.logs) ? s.logs : []);
+        this.logs.append(Array.isArray(lines) ? lines : []);
         this.bumpLogs();
-        this.setView({
-          synced: true,
-          state: s.state ?? 'IDLE',
-          timeline: tail(s.timeline ?? [], VIEW_LIMITS.timeline),
-          crash: s.crash ?? null,
-          activity: tail(s.activity ?? [], VIEW_LIMITS.activity),
-          ledger: tail(s.ledger ?? [], VIEW_LIMITS.ledger),
-          patch: s.patch ?? null,
-          fixes: tail(s.fixes ?? [], VIEW_LIMITS.fixes),
-          autoHealPaused: !!s.autoHealPaused,
-          workspaceName: s.workspaceName ?? null,
-          proxyUrl: s.proxyUrl ?? null,
-          engine: typeof s.engine === 'string' ? s.engine : null,
-          costUsd: s.costUsd ?? 0,
-        });
+        this.setView({ ...reduceSnapshot(this.view, msg, VIEW_LIMITS), synced: true });
         return;
       }
       case 'logs/didAppend':
@@ -95,50 +75,8 @@ export class Store {
         this.logs.clear();
         this.bumpLogs();
         return;
-      case 'state/didChange':
-        this.setView({
-          ...v,
-          state: msg.state,
-          timeline: tail([...v.timeline, { state: msg.state, at: msg.at, reason: msg.reason }], VIEW_LIMITS.timeline),
-        });
-        return;
-      case 'crash/didDetect':
-        this.setView({ ...v, crash: msg.crash });
-        return;
-      case 'crash/didClear':
-        this.setView({ ...v, crash: null });
-        return;
-      case 'agent/didAct':
-        this.setView({ ...v, activity: tail([...v.activity, msg.activity], VIEW_LIMITS.activity) });
-        return;
-      case 'ledger/didRecord':
-        this.setView({
-          ...v,
-          ledger: tail([...v.ledger, msg.record], VIEW_LIMITS.ledger),
-          costUsd: v.costUsd + (msg.record.costUsd ?? 0),
-        });
-        return;
-      case 'patch/didPropose':
-        this.setView({ ...v, patch: msg.patch });
-        return;
-      case 'patch/didClear':
-        this.setView({ ...v, patch: null });
-        return;
-      case 'fix/didUpdate': {
-        const i = v.fixes.findIndex((f) => f.id === msg.fix.id);
-        const fixes = i >= 0 ? v.fixes.map((f, j) => (j === i ? msg.fix : f)) : tail([...v.fixes, msg.fix], VIEW_LIMITS.fixes);
-        this.setView({ ...v, fixes });
-        return;
-      }
-      case 'proxy/didChange':
-        this.setView({ ...v, proxyUrl: msg.url });
-        return;
-      case 'engine/didChange':
-        this.setView({ ...v, engine: typeof msg.engine === 'string' ? msg.engine : null });
-        return;
-      case 'autoHeal/didChange':
-        this.setView({ ...v, autoHealPaused: msg.paused });
-        return;
+      default:
+        this.setView(reduceSnapshot(this.view, msg, VIEW_LIMITS));
     }
   }
 

@@ -9,6 +9,7 @@ import type { LogStream } from '../core/runtime/containerRuntime';
 import type { HostMessage } from '../protocol/messages';
 import type { PendingPatch } from '../core/patch/pendingPatch';
 import type { LogLineDto, PatchSummaryDto, Snapshot } from '../protocol/dtos';
+import { emptySnapshotState, reduceSnapshot, type SnapshotLimits, type SnapshotState } from '../protocol/snapshotReducer';
 
 /** `webview.postMessage` (its Thenable is a PromiseLike), or anything that delivers in order. */
 export type PostToWebview = (message: HostMessage) => boolean | PromiseLike<boolean>;
@@ -50,7 +51,8 @@ export class MissionControlFeed implements Disposable {
   private tailStart = 0;
   private tailSize = 0;
   private systemSeq = 0;
-  private snap: Omit<Snapshot, 'logs'>;
+  private snap: SnapshotState;
+  private readonly limits: SnapshotLimits;
 
   constructor(options: MissionControlFeedOptions = {}) {
     this.opts = {
@@ -64,20 +66,8 @@ export class MissionControlFeed implements Disposable {
     };
     this.timers = options.timers ?? defaultTimers;
     this.tail = new Array(Math.max(1, this.opts.logTail));
-    this.snap = {
-      state: 'IDLE',
-      timeline: [],
-      crash: null,
-      activity: [],
-      ledger: [],
-      patch: null,
-      fixes: [],
-      autoHealPaused: false,
-      workspaceName: options.workspaceName ?? null,
-      proxyUrl: null,
-      engine: null,
-      costUsd: 0,
-    };
+    this.limits = { timeline: this.opts.maxTimeline, activity: this.opts.maxActivity, ledger: this.opts.maxLedger, fixes: this.opts.maxFixes };
+    this.snap = emptySnapshotState(options.workspaceName ?? null);
   }
 
   get state(): HealState {
@@ -124,8 +114,7 @@ export class MissionControlFeed implements Disposable {
   /** The host's own record of the pause switch (the heal controller owns the behaviour). */
   setAutoHealPaused(paused: boolean): void {
     if (this.snap.autoHealPaused === paused) return;
-    this.snap = { ...this.snap, autoHealPaused: paused };
-    this.sendNow({ type: 'autoHeal/didChange', paused });
+    this.publish({ type: 'autoHeal/didChange', paused });
   }
 
   clearLogs(): void {
@@ -147,63 +136,38 @@ export class MissionControlFeed implements Disposable {
         for (const text of e.text.replace(/\r?\n$/, '').split(/\r?\n/)) this.addSystemLine(text);
         return;
       case 'state': {
-        const entry = { state: e.state, at: e.at, reason: e.reason };
         // A fresh deploy starts a new story: the old crash and patch no longer describe the running code.
         const fresh = e.trigger === 'deployRequested';
         const clearCrash = fresh && this.snap.crash !== null;
         const clearPatch = fresh && this.snap.patch !== null;
-        this.snap = {
-          ...this.snap,
-          state: e.state,
-          timeline: bounded([...this.snap.timeline, entry], this.opts.maxTimeline),
-          crash: fresh ? null : this.snap.crash,
-          patch: fresh ? null : this.snap.patch,
-        };
-        this.sendNow({ type: 'state/didChange', state: e.state, at: e.at, reason: e.reason });
-        if (clearCrash) this.sendNow({ type: 'crash/didClear' });
-        if (clearPatch) this.sendNow({ type: 'patch/didClear' });
+        this.publish({ type: 'state/didChange', state: e.state, at: e.at, reason: e.reason });
+        if (clearCrash) this.publish({ type: 'crash/didClear' });
+        if (clearPatch) this.publish({ type: 'patch/didClear' });
         return;
       }
       case 'crash':
-        this.snap = { ...this.snap, crash: { crash: e.crash, occurrences: e.occurrences, at: e.at, resourceKill: e.resourceKill } };
-        this.sendNow({ type: 'crash/didDetect', crash: this.snap.crash! });
+        this.publish({ type: 'crash/didDetect', crash: { crash: e.crash, occurrences: e.occurrences, at: e.at, resourceKill: e.resourceKill } });
         return;
       case 'proxy':
-        this.snap = { ...this.snap, proxyUrl: e.url };
-        this.sendNow({ type: 'proxy/didChange', url: e.url });
+        this.publish({ type: 'proxy/didChange', url: e.url });
         return;
       case 'engine':
-        this.snap = { ...this.snap, engine: e.engine.label };
-        this.sendNow({ type: 'engine/didChange', engine: e.engine.label });
+        this.publish({ type: 'engine/didChange', engine: e.engine.label });
         return;
       case 'agent/tool':
-        this.snap = { ...this.snap, activity: bounded([...this.snap.activity, e.activity], this.opts.maxActivity) };
-        this.sendNow({ type: 'agent/didAct', activity: e.activity });
+        this.publish({ type: 'agent/didAct', activity: e.activity });
         return;
       case 'model/request':
-        this.snap = {
-          ...this.snap,
-          ledger: bounded([...this.snap.ledger, e.record], this.opts.maxLedger),
-          costUsd: this.snap.costUsd + (e.record.costUsd ?? 0),
-        };
-        this.sendNow({ type: 'ledger/didRecord', record: e.record });
+        this.publish({ type: 'ledger/didRecord', record: e.record });
         return;
       case 'patch':
-        this.snap = { ...this.snap, patch: { patch: patchSummary(e.patch), verification: e.verification } };
-        this.sendNow({ type: 'patch/didPropose', patch: this.snap.patch! });
+        this.publish({ type: 'patch/didPropose', patch: { patch: patchSummary(e.patch), verification: e.verification } });
         return;
-      case 'fix': {
-        const i = this.snap.fixes.findIndex((f) => f.id === e.fix.id);
-        const fixes = i >= 0 ? this.snap.fixes.map((f, j) => (j === i ? e.fix : f)) : bounded([...this.snap.fixes, e.fix], this.opts.maxFixes);
-        this.snap = { ...this.snap, fixes };
-        this.sendNow({ type: 'fix/didUpdate', fix: e.fix });
+      case 'fix':
+        this.publish({ type: 'fix/didUpdate', fix: e.fix });
         // A rejected or failed patch is off the table; an applied one stays visible with its status.
-        if (this.snap.patch?.patch.id === e.fix.id && ['rejected', 'failed', 'reverted'].includes(e.fix.status)) {
-          this.snap = { ...this.snap, patch: null };
-          this.sendNow({ type: 'patch/didClear' });
-        }
+        if (this.snap.patch?.patch.id === e.fix.id && ['rejected', 'failed', 'reverted'].includes(e.fix.status)) this.publish({ type: 'patch/didClear' });
         return;
-      }
       case 'verify':
         this.addSystemLine(`[verify] attempt ${e.attempt}: ${e.result.passed ? 'passed' : 'failed'} — ${e.result.checks.map((c) => `${c.passed ? '✓' : '✗'} ${c.name}`).join(', ')}`);
         return;
@@ -263,6 +227,12 @@ export class MissionControlFeed implements Disposable {
     }
   }
 
+  /** A state change: applied to the host's snapshot by the reducer the webview applies it with, then sent. */
+  private publish(message: HostMessage): void {
+    this.snap = reduceSnapshot(this.snap, message, this.limits);
+    this.sendNow(message);
+  }
+
   /** Non-log messages: never behind a batch, never before the lines that preceded them. */
   private sendNow(message: HostMessage): void {
     this.flush();
@@ -294,10 +264,6 @@ export class MissionControlFeed implements Disposable {
       this.timer = null;
     }
   }
-}
-
-function bounded<T>(list: T[], max: number): T[] {
-  return list.length > max ? list.slice(list.length - max) : list;
 }
 
 /** The wire form of a patch: which files and the diff, not the files' bodies (they stay in the host). */

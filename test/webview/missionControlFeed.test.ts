@@ -5,6 +5,7 @@ import { createNonce, missionControlHtml } from '../../src/vscode/missionControl
 import type { HealEvent } from '../../src/core/heal/healEvents';
 import type { HostMessage } from '../../src/protocol/messages';
 import { sampleCrash, sampleCrashReport, samplePatch, samplePendingPatch, sampleFixes } from './sampleIncident';
+import { Store } from '../../webview/store';
 
 /** Manual clock: timers fire only when the test says so. */
 class ManualTimers implements FeedTimers {
@@ -134,6 +135,35 @@ describe('mission control feed', () => {
     assert.equal(feed.snapshot().crash, null);
     assert.equal(feed.snapshot().patch, null);
     assert.deepEqual(sent.map((m) => m.type), ['state/didChange', 'crash/didClear', 'patch/didClear']);
+  });
+
+  it('holds the same state as a webview store fed its messages (one reducer), and a re-attach changes nothing', () => {
+    const feed = new MissionControlFeed({ timers: new ManualTimers(), workspaceName: 'demo', maxActivity: 2 });
+    const store = new Store();
+    feed.attach((m) => (store.apply(m), true));
+    feed.handle({ kind: 'state', state: 'DEPLOYING', previous: 'IDLE', trigger: 'deployRequested', deploymentId: 1, at: 1 });
+    feed.handle({ kind: 'engine', engine: { kind: 'docker', label: 'Docker (local)', remote: false } });
+    feed.handle({ kind: 'proxy', url: 'http://127.0.0.1:4000', containerPort: 5000 });
+    feed.handle({ kind: 'state', state: 'RUNNING', previous: 'DEPLOYING', trigger: 'appStarted', deploymentId: 1, at: 2 });
+    feed.handle({ kind: 'crash', crash: sampleCrashReport(), occurrences: 2, at: 3 });
+    for (let i = 0; i < 3; i++) feed.handle({ kind: 'agent/tool', activity: { attempt: 1, tool: 'read_file', args: { path: `f${i}.py` }, ok: true, result: 'ok', at: 4 + i } });
+    const record = { id: 'r1', attempt: 1, provider: 'openai', model: 'm', files: [], logLines: 3, redactions: {}, tokens: { prompt: 10, completion: 2 }, costUsd: 0.25, at: 8 };
+    feed.handle({ kind: 'model/request', record });
+    feed.handle({ kind: 'patch', patch: samplePendingPatch('p1'), verification: samplePatch().verification });
+    feed.handle({ kind: 'fix', fix: { ...sampleFixes()[2], id: 'p1', status: 'rejected' } });
+    feed.handle({ kind: 'patch', patch: samplePendingPatch('p2'), verification: samplePatch().verification });
+    feed.setAutoHealPaused(true);
+    const { logs: _logs, ...host } = feed.snapshot();
+    const { synced, ...view } = store.current;
+    assert.equal(synced, true);
+    // The host keeps 2 activities, the webview (fed one at a time, its own cap 500) all 3: everything else agrees.
+    assert.deepEqual(view.activity.map((a) => (a.args as { path: string }).path), ['f0.py', 'f1.py', 'f2.py']);
+    assert.deepEqual({ ...view, activity: view.activity.slice(-2) }, host);
+    assert.equal(host.patch?.patch.id, 'p2');
+    assert.equal(host.costUsd, 0.25);
+    feed.attach((m) => (store.apply(m), true));
+    const { synced: _s, ...restored } = store.current;
+    assert.deepEqual(restored, host);
   });
 
   it('puts build output and heal notes in the log as system lines', () => {
