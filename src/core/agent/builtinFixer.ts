@@ -5,7 +5,8 @@
  */
 import type { ChatMessage, CompletionRequest, CompletionResult, LlmProvider, ToolCall } from './llmProvider';
 import { parseFirstMessage, unfence } from './fixPrompt';
-import { addNodeDependency, addRequirement, guardDivision, guardMissingKey, guardNoneAttribute, keyErrorKey, npmPackageFor, optionalChain, pythonPackageFor, renameOnLine, safeLookup, type RenameKind } from './builtinFixes';
+import { guardDivision, guardMissingKey, guardNoneAttribute, keyErrorKey, optionalChain, renameOnLine, safeLookup, type RenameKind } from './builtinFixes';
+import { addNodeDependency, addRequirement, npmPackageFor, pythonPackageFor } from './dependencyManifests';
 import { PYTHON_STDLIB, attributeNames, identifiers, literalKeys, localModules, nearestName, pythonSuggestion } from './nearNames';
 
 type Assistant = Extract<ChatMessage, { role: 'assistant' }>;

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { addNodeDependency, addRequirement, guardDivision, guardMissingKey, guardNoneAttribute, npmPackageFor, optionalChain, pythonPackageFor, safeLookup } from '../../../src/core/agent/builtinFixes';
+import { guardDivision, guardMissingKey, guardNoneAttribute, optionalChain, safeLookup } from '../../../src/core/agent/builtinFixes';
+import { addNodeDependency, addRequirement, npmPackageFor, pythonPackageFor } from '../../../src/core/agent/dependencyManifests';
 
 describe('built-in rewrites', () => {
   describe('guardDivision', () => {
