@@ -98,6 +98,6 @@ describe('autodev run (built CLI, real engine)', function () {
   it('exits 2 naming DOCKER_HOST when no engine answers', async () => {
     const r = await runCli(['run', 'examples/python-divide'], { env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /No Docker engine answers at DOCKER_HOST=tcp:\/\/127\.0\.0\.1:1/);
+    assert.match(r.stderr, /No Docker engine answers at tcp:\/\/127\.0\.0\.1:1 \(DOCKER_HOST\)/);
   });
 });
