@@ -150,7 +150,7 @@ async function settle(files: EditorFiles, t: EditorTarget, timing: EditorApplyTi
     const disk = await files.disk(t.file);
     if (!b || !b.dirty) {
       if (disk === next) return;
-      if (!b || disk === null || t.before.includes(disk) || sameLines(disk, next)) {
+      if (!b || disk === null || t.before.includes(disk) || sameLines(disk, next) || (await ourWriteInFlight(files, t, timing, sleep))) {
         // The editor saved with its own line endings or encoding, or the watcher has not caught up: the patch is
         // verified byte for byte, so those bytes go to disk.
         await writeOrFail(files, t.file, next);
@@ -165,7 +165,7 @@ async function settle(files: EditorFiles, t: EditorTarget, timing: EditorApplyTi
       await files.reload(t.file);
       continue;
     }
-    if (disk !== null && disk !== next && !t.before.includes(disk) && !sameLines(disk, next)) {
+    if (disk !== null && disk !== next && !t.before.includes(disk) && !sameLines(disk, next) && !(await ourWriteInFlight(files, t, timing, sleep))) {
       // The disk moved to a third text (another program, or the user outside the editor): that is a real change.
       await files.reload(t.file);
       throw new AutoDevError('PatchConflict', `${t.file} was changed on disk while the patch was being ${verb === 'apply' ? 'applied' : 'reverted'}; the editor now shows that version. AutoDev plans again from the current text.`);
@@ -189,6 +189,25 @@ async function settle(files: EditorFiles, t: EditorTarget, timing: EditorApplyTi
     return;
   }
   throw new AutoDevError('PatchWriteFailed', `${t.file} could not be saved or written.`);
+}
+
+/**
+ * Whether a disk text that is neither the before-state nor ours is only our own save caught mid-write: editors write
+ * in place (truncate, then write), so a read during a slow save sees a prefix of the patched text. The disk is read
+ * again until two reads agree (a write in flight moves on); it is ours when it settles on a known text or stays a
+ * prefix of the patched one. Only a settled third text is someone else's change.
+ */
+async function ourWriteInFlight(files: EditorFiles, t: EditorTarget, timing: EditorApplyTiming, sleep: (ms: number) => Promise<void>): Promise<boolean> {
+  const known = (text: string | null) => text === t.next || t.before.includes(text) || (text !== null && t.next !== null && sameLines(text, t.next));
+  let last = await files.disk(t.file);
+  for (let read = 0; read < 5; read++) {
+    await sleep(timing.retryDelayMs);
+    const now = await files.disk(t.file);
+    if (known(now)) return true;
+    if (now === last) break;
+    last = now;
+  }
+  return last !== null && t.next !== null && t.next.startsWith(last);
 }
 
 async function writeOrFail(files: EditorFiles, file: string, text: string): Promise<void> {

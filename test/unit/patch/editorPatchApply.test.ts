@@ -198,6 +198,30 @@ describe('applyThroughEditor (a save that fails or is slow is not a conflict)', 
     assert.deepEqual(ed.buffers.get('app.py'), { text: `${OLD}# formatter\n`, dirty: false });
   });
 
+  it('a read that catches our own slow save mid-write (a prefix of the patch on disk) is not a conflict', async () => {
+    ed.open('app.py');
+    ed.saves = ['fail'];
+    // The editor truncated the file and has written only part of the patched text when the save reports failure.
+    ed.after.push({ op: 'save:fail', run: () => ed.disks.set('app.py', NEW.slice(0, 20)) });
+    await run([apply()]);
+    clean();
+  });
+
+  it('a third text that settles on the patch a moment later (a save landing late) is not a conflict', async () => {
+    ed.open('app.py');
+    ed.saves = ['fail'];
+    let reads = 0;
+    const disk = ed.disk.bind(ed);
+    ed.disk = async (file: string) => {
+      const text = await disk(file);
+      if (text === `${OLD}#` && ++reads >= 2) ed.disks.set('app.py', NEW);
+      return text;
+    };
+    ed.after.push({ op: 'save:fail', run: () => ed.disks.set('app.py', `${OLD}#`) });
+    await run([apply()]);
+    clean();
+  });
+
   it('the user typing between the edit and the save is a conflict, and their text is kept', async () => {
     ed.after.push({ op: 'edit', run: () => ed.buffers.set('app.py', { text: `${NEW}# typed\n`, dirty: true }) });
     await assert.rejects(run([apply()]), (e) => isAutoDevError(e, 'PatchConflict') && /keeps your edit/.test(e.message));
