@@ -9,6 +9,7 @@ export const BENCH_KEYS = [
   'detectCliPeakRssMbOn1GB',
   'crashToEventMsP50',
   'crashToEventMsP95',
+  'crashFinalMsP50',
   'pollingBaselineMsP50',
   'loggedCrashToEventMsP50',
   'pipelineLinesPerSec',

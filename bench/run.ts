@@ -31,7 +31,7 @@ async function loadPart(file: string, exported: string): Promise<BenchPart> {
 const PARTS: PartEntry[] = [
   { name: 'detect', keys: ['detectLinesPerSec', 'naiveRegexLinesPerSec'], load: () => loadPart('detectThroughput', 'detectPart') },
   { name: 'detectCli', keys: ['detectCliLinesPerSec', 'detectCliJsonLinesPerSec', 'detectCliPeakRssMbOn1GB'], load: () => loadPart('detectCli', 'detectCliPart') },
-  { name: 'crash', keys: ['crashToEventMsP50', 'crashToEventMsP95', 'pollingBaselineMsP50', 'loggedCrashToEventMsP50'], load: () => loadPart('crashLatency', 'crashLatencyPart') },
+  { name: 'crash', keys: ['crashToEventMsP50', 'crashToEventMsP95', 'crashFinalMsP50', 'pollingBaselineMsP50', 'loggedCrashToEventMsP50'], load: () => loadPart('crashLatency', 'crashLatencyPart') },
   { name: 'pipeline', keys: ['pipelineLinesPerSec', 'rawDockerLogsLinesPerSec', 'pipelineVsRaw', 'rawDockerRunLinesPerSec', 'pipelineVsDockerRun'], load: () => loadPart('pipelineThroughput', 'pipelinePart') },
   { name: 'restart', keys: ['restartToRunningMs', 'rebuildRestartToRunningMs'], load: () => loadPart('restartLatency', 'restartPart') },
   { name: 'remoteRestart', keys: ['remoteRestartToRunningMs', 'localRestartToRunningMs', 'remoteVsLocalRestart'], load: () => loadPart('remoteRestart', 'remoteRestartPart') },

@@ -25,15 +25,30 @@ const kubernetesApart = {
     b.onResolve({ filter: /[\\/]kubernetesRuntime$/ }, (args) => (args.kind === 'dynamic-import' ? { path: './kubernetes.js', external: true } : undefined));
   },
 };
+// docker-modem's SSH transport (ssh2 and its crypto, ~330 KiB) is its own bundle, dist/ssh.js, required only when an
+// engine is reached over ssh:// (DOCKER_HOST=ssh://…): everyone else never parses it.
+const sshApart = {
+  name: 'ssh-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/ssh$/ }, (args) =>
+      /[\\/]docker-modem[\\/]lib$/.test(args.resolveDir) ? { path: 'docker-modem-ssh', namespace: 'autodev-ssh' } : undefined);
+    b.onLoad({ filter: /.*/, namespace: 'autodev-ssh' }, () => ({
+      contents: "module.exports = function sshAgent(opt) { return require(require('path').join(__dirname, 'ssh.js'))(opt); };",
+      loader: 'js',
+    }));
+  },
+};
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning', legalComments: 'none' };
 mkdirSync('dist', { recursive: true });
 await Promise.all([
   build({ ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs',
-    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession, kubernetesApart] }),
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession, kubernetesApart, sshApart] }),
   build({ ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs',
-    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession, kubernetesApart], define: { AUTODEV_VERSION: JSON.stringify(version) }, banner: { js: '#!/usr/bin/env node' } }),
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession, kubernetesApart, sshApart], define: { AUTODEV_VERSION: JSON.stringify(version) }, banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['src/core/runtime/kubernetesRuntime.ts'], outfile: 'dist/kubernetes.js', platform: 'node', format: 'cjs',
-    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession] }),
+    target: 'node20', external: ['vscode', 'cpu-features', '*.node'], plugins: [noBuildKitSession, sshApart] }),
+  build({ ...common, entryPoints: ['node_modules/docker-modem/lib/ssh.js'], outfile: 'dist/ssh.js', platform: 'node', format: 'cjs',
+    target: 'node20', external: ['cpu-features', '*.node'] }),
   build({ ...common, entryPoints: ['webview/main.tsx'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife',
     target: 'es2022', jsx: 'automatic', jsxImportSource: 'preact' }),
 ]);

@@ -15,6 +15,7 @@ import { AutoDevError } from '../core/errors';
 import { SimpleGitPort } from '../core/git/simpleGitPort';
 import type { HealConfig } from '../core/heal/healController';
 import type { HealEvent } from '../core/heal/healEvents';
+import type { CrashReport } from '../core/crash/crashReport';
 import type { ReproducerResult } from '../core/replay/replayResults';
 import { FsPatchApplier } from '../core/patch/fsPatchApplier';
 import { lineLogger } from '../core/common/logger';
@@ -241,18 +242,10 @@ class JsonPrinter implements Printer {
         return this.write({ kind: e.kind, ...record, record });
       }
       case 'crash':
-        return this.write({
-          kind: 'crash',
-          type: e.crash.type,
-          message: e.crash.message,
-          signature: e.crash.signature,
-          file: e.crash.userFrame?.workspaceFile ?? e.crash.userFrame?.file ?? null,
-          line: e.crash.userFrame?.line ?? null,
-          occurrences: e.occurrences,
-          at: e.at,
-          ...(e.resourceKill ? { resourceKill: e.resourceKill } : {}),
-          crash: e.crash,
-        });
+        return this.write({ ...crashFields(e.crash), occurrences: e.occurrences, at: e.at, ...(e.resourceKill ? { resourceKill: e.resourceKill } : {}), crash: e.crash });
+      case 'crashSeen':
+        // The early announcement; the `crash` event after it is final (and the one the heal acts on).
+        return this.write({ ...crashFields(e.crash), kind: 'crashSeen', at: e.at });
       case 'patch':
         return this.write({ kind: 'patch', id: e.patch.id, files: e.patch.files.map((f) => f.path), summary: e.patch.summary, diff: e.patch.diff, provider: e.patch.provider, model: e.patch.model, attempt: e.patch.attempt, verification: e.verification, reproducer: e.verification.reproducer });
       case 'verify':
@@ -282,6 +275,18 @@ class JsonPrinter implements Printer {
   final(reason: string, code: number, reproducer?: ReproducerResult): void {
     this.write({ kind: 'done', healed: false, reason, exitCode: code, ...(reproducer ? { reproducer } : {}) });
   }
+}
+
+/** The summary fields of a crash event in `--json` output. */
+function crashFields(crash: CrashReport): Record<string, unknown> {
+  return {
+    kind: 'crash',
+    type: crash.type,
+    message: crash.message,
+    signature: crash.signature,
+    file: crash.userFrame?.workspaceFile ?? crash.userFrame?.file ?? null,
+    line: crash.userFrame?.line ?? null,
+  };
 }
 
 /** Readable progress for people. */

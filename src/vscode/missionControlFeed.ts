@@ -148,6 +148,13 @@ export class MissionControlFeed implements Disposable {
       case 'crash':
         this.publish({ type: 'crash/didDetect', crash: { crash: e.crash, occurrences: e.occurrences, at: e.at, resourceKill: e.resourceKill } });
         return;
+      case 'crashSeen': {
+        // Shown at once; the `crash` event that follows replaces the card with the final report and its count.
+        const shown = this.snap.crash;
+        const occurrences = shown && shown.crash.signature === e.crash.signature ? shown.occurrences + 1 : 1;
+        this.publish({ type: 'crash/didDetect', crash: { crash: e.crash, occurrences, at: e.at } });
+        return;
+      }
       case 'proxy':
         this.publish({ type: 'proxy/didChange', url: e.url });
         return;

@@ -97,9 +97,9 @@ describe('Workbench UI end to end (code-server + Chromium, installed .vsix)', fu
 
   it('packages a small .vsix with only the bundles, media and docs', () => {
     const entries = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).trim().split('\n').filter((e) => e.startsWith('extension/'));
-    const unexpected = entries.filter((e) => !/^extension\/(dist\/(extension|cli|webview|kubernetes)\.js|media\/.+|README\.md|CHANGELOG\.md|LICENSE(\.txt)?|package\.json)$/i.test(e));
+    const unexpected = entries.filter((e) => !/^extension\/(dist\/(extension|cli|webview|kubernetes|ssh)\.js|media\/.+|README\.md|CHANGELOG\.md|LICENSE(\.txt)?|package\.json)$/i.test(e));
     assert.deepStrictEqual(unexpected, [], `unexpected files in the .vsix: ${unexpected.join(', ')}`);
-    for (const needed of ['extension/dist/extension.js', 'extension/dist/webview.js', 'extension/media/icon.png', 'extension/package.json']) assert.ok(entries.includes(needed), `${needed} missing`);
+    for (const needed of ['extension/dist/extension.js', 'extension/dist/webview.js', 'extension/dist/kubernetes.js', 'extension/dist/ssh.js', 'extension/media/icon.png', 'extension/package.json']) assert.ok(entries.includes(needed), `${needed} missing`);
     const mb = statSync(vsix).size / 1024 / 1024;
     assert.ok(mb < 5, `the .vsix is ${mb.toFixed(1)} MB`);
   });

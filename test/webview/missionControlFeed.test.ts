@@ -93,6 +93,22 @@ describe('mission control feed', () => {
     assert.deepEqual(sent.map((m) => m.type), ['logs/didAppend', 'state/didChange', 'logs/didAppend', 'crash/didDetect', 'patch/didPropose']);
   });
 
+  it('shows a crash announced early at once, counting a repeat of the card it replaces; the final crash event has the last word', () => {
+    const { feed, sent } = setup();
+    const first = sampleCrashReport();
+    feed.handle({ kind: 'crashSeen', crash: first, at: 5 });
+    assert.deepEqual(feed.snapshot().crash, { crash: first, occurrences: 1, at: 5 });
+    feed.handle({ kind: 'crash', crash: first, occurrences: 1, at: 6 });
+    feed.handle({ kind: 'crashSeen', crash: first, at: 7 });
+    assert.equal(feed.snapshot().crash?.occurrences, 2, 'the same crash again: the card counts it');
+    const grown = { ...first, type: 'ValueError', signature: 'ValueError|f|app.py' };
+    feed.handle({ kind: 'crashSeen', crash: grown, at: 8 });
+    assert.equal(feed.snapshot().crash?.occurrences, 1, 'another crash: a new count');
+    feed.handle({ kind: 'crash', crash: first, occurrences: 3, at: 9 });
+    assert.deepEqual(feed.snapshot().crash, { crash: first, occurrences: 3, at: 9, resourceKill: undefined });
+    assert.deepEqual(sent.map((m) => m.type), Array(5).fill('crash/didDetect'));
+  });
+
   it('keeps a bounded tail of lines for snapshots, the newest ones', () => {
     const { feed } = setup({ logTail: 100 });
     for (let i = 1; i <= 1000; i++) feed.handle(log(i));

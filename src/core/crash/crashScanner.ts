@@ -26,6 +26,11 @@ export interface CrashScannerOptions {
    * complete trace may hold across a few unrelated lines (interleaved output), exactly as `scanText` does.
    */
   wholeLog?: boolean;
+  /**
+   * Also fire `onCrashSeen` as soon as a trace is complete, before its final report (live streams only; whole logs
+   * have no use for it). Off by default: a scanner nobody listens to early does no extra work.
+   */
+  early?: boolean;
 }
 
 /** Measured: a crash burst arrives within a few ms; 15 ms keeps chained traces whole and the event under 20 ms. */
@@ -41,6 +46,7 @@ const INTERLEAVE_TOLERANCE = 3;
  */
 export class CrashScanner implements Disposable {
   private readonly emitter = new Emitter<CrashReport>();
+  private readonly seenEmitter = new Emitter<CrashReport>();
   private readonly router: LogRouter;
   private readonly quietMs: number;
   private readonly forceAfterMs: number;
@@ -54,12 +60,19 @@ export class CrashScanner implements Disposable {
   /** The container run the lines being assembled belong to (undefined when the caller does not tell runs). */
   private run: number | undefined;
 
-  /** Fires once per detected crash. */
+  /** Fires once per detected crash, with its final report. */
   readonly onCrash = (listener: (r: CrashReport) => void): Disposable => this.emitter.event(listener);
+  /**
+   * With `early`: fires once per crash, on the line that makes its trace complete — before `onCrash`, which may
+   * bring a grown report (a Python traceback followed by the exception it caused) after the next line, the end of
+   * the stream or the quiet period. For a trace decided on its own closing line both fire on that line.
+   */
+  readonly onCrashSeen = (listener: (r: CrashReport) => void): Disposable => this.seenEmitter.event(listener);
 
   constructor(opts: CrashScannerOptions = {}) {
     this.wholeLog = opts.wholeLog ?? false;
-    this.router = new LogRouter(new ReportBuilder(opts.pathMapper), (r) => this.emitter.fire(this.tag(r)), INTERLEAVE_TOLERANCE, this.wholeLog);
+    const early = opts.early && !this.wholeLog ? (r: CrashReport) => this.seenEmitter.fire(this.tag(r)) : undefined;
+    this.router = new LogRouter(new ReportBuilder(opts.pathMapper), (r) => this.emitter.fire(this.tag(r)), INTERLEAVE_TOLERANCE, this.wholeLog, early);
     this.quietMs = this.wholeLog ? Infinity : (opts.quietMs ?? DEFAULT_QUIET_MS);
     this.forceAfterMs = Math.max(this.quietMs, opts.forceAfterMs ?? DEFAULT_FORCE_AFTER_MS);
     this.now = opts.now ?? Date.now;
@@ -121,6 +134,7 @@ export class CrashScanner implements Disposable {
     this.timer?.dispose();
     this.timer = null;
     this.emitter.dispose();
+    this.seenEmitter.dispose();
   }
 
   private arm(ms: number): void {

@@ -7,6 +7,7 @@ import { decodeJsonRecord, mayHaveEnvelope, unwrapLine, type LogRecord } from '.
 import { MAX_LINE } from './logPrefix';
 import type { ReportBuilder } from './reportBuilder';
 import { TraceAssembler } from './traceAssembler';
+import type { RawTrace } from './traceParser';
 
 export class LogRouter {
   private readonly assemblers = new Map<string, TraceAssembler>();
@@ -19,17 +20,21 @@ export class LogRouter {
    * `tolerance` and `holdComplete` as for TraceAssembler: whole logs hold a complete trace across a few unrelated
    * lines, live streams emit it on the first one.
    */
+  /** `early`: told once per trace as soon as it is complete, before its final `emit` (see TraceAssembler). */
   constructor(
     private readonly builder: ReportBuilder,
     private readonly emit: (report: CrashReport) => void,
     private readonly tolerance: number,
     private readonly holdComplete: boolean,
+    private readonly early?: (report: CrashReport) => void,
   ) {
-    this.json = new TraceAssembler((t) => {
-      const report = this.builder.build(t);
-      if (this.record && Object.keys(this.record).length) report.record = this.record;
-      this.emit(report);
-    }, 0, false);
+    this.json = new TraceAssembler((t) => this.emit(this.fromRecord(t)), 0, false, early && ((t) => early(this.fromRecord(t))));
+  }
+
+  private fromRecord(t: RawTrace): CrashReport {
+    const report = this.builder.build(t);
+    if (this.record && Object.keys(this.record).length) report.record = this.record;
+    return report;
   }
 
   /** Feeds one clean line of `stream`. */
@@ -81,7 +86,8 @@ export class LogRouter {
     if (key === this.lastKey) return this.last!;
     let a = this.assemblers.get(key);
     if (!a) {
-      a = new TraceAssembler((t) => this.emit(this.builder.build(t)), this.tolerance, this.holdComplete);
+      const early = this.early;
+      a = new TraceAssembler((t) => this.emit(this.builder.build(t)), this.tolerance, this.holdComplete, early && ((t) => early(this.builder.build(t))));
       this.assemblers.set(key, a);
     }
     this.lastKey = key;

@@ -25,16 +25,22 @@ export class TraceAssembler {
   };
   /** Lines fed so far (the ring holds the last RING of them). */
   private seen = 0;
+  /** The parser whose trace was last announced through `early` (each trace is announced once). */
+  private announced: TraceParser | null = null;
 
   /**
    * `tolerance`: how many unrelated lines (other threads, the other stream) a trace may hold across.
    * `holdComplete`: whether a trace that is already complete may wait for more (whole logs: yes; live streams:
    * no, a complete trace is emitted on the first unrelated line).
+   * `early`: told once per trace, on the line that makes it complete (or, for a trace that never looked complete,
+   * just before it is emitted), while the trace may still grow: a Python traceback may be followed by the chained
+   * exception it caused, so its final form waits for the next line, the end of the stream or a quiet period.
    */
   constructor(
     private readonly emit: (trace: RawTrace) => void,
     private readonly tolerance = 3,
     private readonly holdComplete = true,
+    private readonly early?: (trace: RawTrace) => void,
   ) {}
 
   get isActive(): boolean {
@@ -70,6 +76,7 @@ export class TraceAssembler {
         this.idle(line, lineNo);
       }
     } else this.idle(line, lineNo);
+    if (this.early) this.announce();
     const p = this.ringPos;
     this.ring[p] = line;
     this.ringNo[p] = lineNo;
@@ -89,7 +96,25 @@ export class TraceAssembler {
     } catch {
       trace = null; // a parser bug must never break the stream
     }
-    if (trace) this.emit(trace);
+    if (!trace) return;
+    if (this.early && this.announced !== active) this.early(trace);
+    this.announced = null;
+    this.emit(trace);
+  }
+
+  /** Announces the active trace once it is complete (the report keeps `causes` by reference: a copy, as the trace may grow). */
+  private announce(): void {
+    const active = this.active;
+    if (!active || active === this.announced || !active.complete) return;
+    let trace: RawTrace | null = null;
+    try {
+      trace = active.finish();
+    } catch {
+      trace = null;
+    }
+    if (!trace) return;
+    this.announced = active;
+    this.early!(trace.causes ? { ...trace, causes: trace.causes.slice() } : trace);
   }
 
   private idle(line: string, lineNo: number): void {

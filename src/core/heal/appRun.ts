@@ -30,6 +30,8 @@ export interface AppRunHooks {
   proxy(url: string, containerPort: number): void;
   /** A crash the scanner found in the log (exit-based crashes are the session's to decide). */
   crash(crash: CrashReport): void;
+  /** A trace the scanner found complete, announced before its final report (`crash`). */
+  crashSeen(crash: CrashReport): void;
   /** The main container ended (after the scanner was flushed). */
   exit(exit: ContainerExit): void;
 }
@@ -119,7 +121,7 @@ export class AppRun implements Disposable {
     this.mainStore = store;
     this.crashedThisRun = false;
     this.reachableThisRun = false;
-    const scanner = store.register(this.createScanner(this.o.workspaceDir));
+    const scanner = store.register(this.createScanner(this.o.workspaceDir, true));
     this.scanner = scanner;
     this.pushed = [];
     this.pushCount = 0;
@@ -130,6 +132,9 @@ export class AppRun implements Disposable {
       this.o.hooks.crash(crash);
     });
     if (sub) store.register(sub as Disposable);
+    store.register(scanner.onCrashSeen((crash) => {
+      if (crash.run === undefined || crash.run === session.currentRun) this.o.hooks.crashSeen(crash);
+    }));
     store.register(session.onLine((line) => this.onLine(line)));
     // Subscribed with the log, before anything can be missed: the first line of every run is seen.
     this.readiness = store.register(new RunReadiness(session));
@@ -142,10 +147,13 @@ export class AppRun implements Disposable {
     if (ended) store.register(ended);
   }
 
-  /** A scanner that maps paths of the image's workdir into `dir` (the workspace or a scratch copy). */
-  createScanner(dir: string): CrashScanner {
+  /**
+   * A scanner that maps paths of the image's workdir into `dir` (the workspace or a scratch copy); `early` for the
+   * main run, whose complete traces are announced before their final report.
+   */
+  createScanner(dir: string, early = false): CrashScanner {
     const workdir = this.image?.workdir ?? '/app';
-    return new CrashScanner({ pathMapper: createPathMapper({ workspaceDir: dir, containerWorkdir: workdir, appDir: this.image?.appDir }), quietMs: this.o.quietMs });
+    return new CrashScanner({ pathMapper: createPathMapper({ workspaceDir: dir, containerWorkdir: workdir, appDir: this.image?.appDir }), quietMs: this.o.quietMs, early });
   }
 
   /** Puts the recording proxy in front of the app. */

@@ -43,6 +43,12 @@ export type HealEvent =
   /** The engine the app is deployed to (a local or remote Docker engine, a Kubernetes cluster). */
   | { kind: 'engine'; engine: EngineInfo }
   | { kind: 'crash'; crash: CrashReport; occurrences: number; at: number; resourceKill?: { memoryLimitMb?: number } }
+  /**
+   * A trace seen complete in the log, before its `crash` event: shown at once. The `crash` event that follows (after
+   * the next line, the end of the output or a short quiet period) is final and may differ: a Python traceback can
+   * still grow into the exception it caused. Only `crash` starts a fix.
+   */
+  | { kind: 'crashSeen'; crash: CrashReport; at: number }
   | { kind: 'agent/tool'; activity: AgentActivity }
   | { kind: 'model/request'; record: LedgerRecord }
   | { kind: 'budget/warn'; message: string }

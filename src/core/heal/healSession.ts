@@ -67,6 +67,7 @@ export class HealSession implements HealController {
         build: (e) => this.emit(buildEvent(e)),
         proxy: (url, containerPort) => this.emit({ kind: 'proxy', url, containerPort }),
         crash: (crash) => this.incidents.onCrash(crash),
+        crashSeen: (crash) => this.incidents.onCrashSeen(crash),
         exit: (exit) => this.onExit(exit),
       },
     });

@@ -98,9 +98,7 @@ export class IncidentPipeline {
     const { host } = this;
     const at = Date.now();
     const n = countOccurrence(this.history, crash.signature);
-    // The trace is app output: masked like the log lines before it reaches any consumer.
-    const shown: CrashReport = { ...crash, message: host.masker.maskText(crash.message), ...(crash.text !== undefined ? { text: host.masker.maskText(crash.text) } : {}) };
-    host.emit({ kind: 'crash', crash: shown, occurrences: n, at, ...(resourceKill ? { resourceKill } : {}) });
+    host.emit({ kind: 'crash', crash: this.shown(crash), occurrences: n, at, ...(resourceKill ? { resourceKill } : {}) });
     const decision = decideOnCrash({
       crash, at, resourceKill, paused: this.paused, cooldownMs: host.cooldownMs, history: this.history,
       watching: this.watch?.signature ?? null,
@@ -129,6 +127,21 @@ export class IncidentPipeline {
     } else if (decision.action === 'paused') {
       host.system('auto-heal is paused; run Fix Now to fix this crash');
     } else this.start(crash, at, undefined, false);
+  }
+
+  /**
+   * A trace the scanner found complete, announced before its final report (which decides the incident): consumers
+   * show it at once; a Python traceback may still grow into the exception it caused.
+   */
+  onCrashSeen(crash: CrashReport): void {
+    if (this.host.lifetime.aborted) return;
+    this.host.emit({ kind: 'crashSeen', crash: this.shown(crash), at: Date.now() });
+  }
+
+  /** The trace is app output: masked like the log lines before it reaches any consumer. */
+  private shown(crash: CrashReport): CrashReport {
+    const { masker } = this.host;
+    return { ...crash, message: masker.maskText(crash.message), ...(crash.text !== undefined ? { text: masker.maskText(crash.text) } : {}) };
   }
 
   /** Starts a fix for the last crash now (even when paused or in cool-down); resolves when that work settles. */

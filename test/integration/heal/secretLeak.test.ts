@@ -114,6 +114,8 @@ describe('attack 5: secrets never leave through events, output, prompts or git (
     assert.equal(run.code, 0, run.stderr + run.stdout.slice(-4000));
     const crash = run.events.find((e) => e.kind === 'crash');
     assert.match(crash?.message ?? '', /login refused for password \[REDACTED:env-value\]/, 'the crash is there, masked');
+    const seen = run.events.find((e) => e.kind === 'crashSeen');
+    assert.match(seen?.message ?? '', /login refused for password \[REDACTED:env-value\]/, 'its early announcement too');
     assert.ok(run.events.some((e) => e.kind === 'state' && e.state === 'CRASHED' && /REDACTED/.test(e.reason ?? '')), 'the CRASHED reason is masked');
     const verify = run.events.find((e) => e.kind === 'verify' && !e.passed);
     assert.ok(verify, 'the exfiltrating candidate was refused');

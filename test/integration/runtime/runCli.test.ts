@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { workspaceIdFor } from '../../../src/core/runtime/dockerRuntime';
 import { assertNoLeftovers, docker } from './runtimeHarness';
@@ -99,5 +100,26 @@ describe('autodev run (built CLI, real engine)', function () {
     const r = await runCli(['run', 'examples/python-divide'], { env: { DOCKER_HOST: 'tcp://127.0.0.1:1' } });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /No Docker engine answers at tcp:\/\/127\.0\.0\.1:1 \(DOCKER_HOST\)/);
+  });
+
+  it('reaches an ssh:// engine through the SSH transport bundled apart (dist/ssh.js): it speaks SSH to the host', async () => {
+    // Not an sshd: a socket that records what the client sends and closes. An SSH client opens with its banner.
+    const got: Buffer[] = [];
+    const server = net.createServer((sock) => {
+      sock.on('data', (d) => {
+        got.push(d);
+        sock.destroy();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const r = await runCli(['run', 'examples/python-divide'], { env: { DOCKER_HOST: `ssh://autodev@127.0.0.1:${port}` } });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, new RegExp(`No Docker engine answers at ssh://autodev@127\\.0\\.0\\.1:${port} \\(DOCKER_HOST\\)`));
+      assert.match(Buffer.concat(got).toString('latin1'), /^SSH-2\.0-/, 'the SSH client (ssh2 from dist/ssh.js) opened the conversation');
+    } finally {
+      server.close();
+    }
   });
 });

@@ -181,3 +181,92 @@ describe('CrashScanner (live stream)', () => {
     assert.equal(seen.length, 1, 'a Java trace with a frame is complete enough');
   });
 });
+
+describe('CrashScanner early announcement (onCrashSeen)', () => {
+  function early(extra: Partial<ConstructorParameters<typeof CrashScanner>[0]> = {}) {
+    const k = scanner({ early: true, ...extra });
+    const order: string[] = [];
+    const announced: CrashReport[] = [];
+    k.s.onCrashSeen((r) => {
+      announced.push(r);
+      order.push(`seen ${r.type}`);
+    });
+    k.s.onCrash((r) => order.push(`final ${r.type}`));
+    return { ...k, announced, order };
+  }
+
+  it('announces a Python traceback on its exception line, before the quiet period decides its final form', () => {
+    const { s, seen, announced, time } = early();
+    for (const l of PY.slice(0, 3)) s.push(l, 'stderr');
+    assert.equal(announced.length, 0, 'no exception line yet: not complete');
+    s.push(PY[3], 'stderr');
+    assert.equal(announced.length, 1, 'the line that completes the trace announces it, with no timer');
+    assert.equal(announced[0].type, 'ZeroDivisionError');
+    assert.deepEqual([announced[0].userFrame?.file, announced[0].userFrame?.line], ['/app/main.py', 4]);
+    assert.equal(seen.length, 0, 'the final report still waits: a chained exception could follow');
+    time.advance(150);
+    assert.equal(seen.length, 1);
+    assert.equal(announced.length, 1, 'announced once');
+  });
+
+  it('announces the first complete part of a chain; the final report is the exception it caused', () => {
+    const { s, announced, seen, order, time } = early();
+    for (const l of ['Traceback (most recent call last):', '  File "/app/main.py", line 2, in <module>', "KeyError: 'a'"]) s.push(l, 'stderr');
+    assert.deepEqual(announced.map((r) => r.type), ['KeyError']);
+    for (const l of ['', 'During handling of the above exception, another exception occurred:', '', ...PY]) s.push(l, 'stderr');
+    time.advance(200);
+    assert.deepEqual(seen.map((r) => [r.type, r.lines]), [['ZeroDivisionError', [1, 10]]]);
+    assert.deepEqual(announced[0].lines, [1, 3], 'the announcement is a snapshot, not the growing trace');
+    assert.equal(announced[0].causes, undefined);
+    assert.deepEqual(order, ['seen KeyError', 'final ZeroDivisionError']);
+  });
+
+  it('announces a trace decided on its own closing line together with its final report, in that order', () => {
+    const { s, order } = early();
+    s.push(
+      [
+        '/app/a.js:2',
+        '  x.y();',
+        '    ^',
+        '',
+        'TypeError: Cannot read properties of undefined',
+        '    at run (/app/a.js:2:5)',
+        '    at Object.<anonymous> (/app/a.js:5:1)',
+        '',
+        'Node.js v20.11.1',
+      ].join('\n'),
+      'stderr',
+    );
+    assert.deepEqual(order, ['seen TypeError', 'final TypeError']);
+  });
+
+  it('announces a JSON log record holding a stack with its final report', () => {
+    const { s, order } = early();
+    s.push(JSON.stringify({ level: 50, msg: 'boom', err: { type: 'TypeError', stack: 'TypeError: boom\n    at handler (/app/server.js:9:11)' } }), 'stdout');
+    assert.deepEqual(order, ['seen TypeError', 'final TypeError']);
+  });
+
+  it('announces a trace that never looked complete just before it is flushed', () => {
+    const { s, order } = early();
+    s.push('Traceback (most recent call last):', 'stderr');
+    s.push('  File "/app/main.py", line 4, in <module>', 'stderr');
+    s.flush();
+    assert.deepEqual(order, [], 'not a crash: nothing announced');
+    // A Go panic cut after its goroutine header (the process died mid-write) is incomplete, yet a crash when forced.
+    for (const l of ['panic: boom', '', 'goroutine 1 [running]:']) s.push(l, 'stderr');
+    assert.deepEqual(order, [], 'incomplete: not announced yet');
+    s.flush();
+    assert.deepEqual(order, ['seen panic', 'final panic']);
+  });
+
+  it('is off by default and never fires for a whole log', () => {
+    for (const opts of [{}, { early: true, wholeLog: true }]) {
+      const { s } = scanner(opts);
+      const announced: CrashReport[] = [];
+      s.onCrashSeen((r) => announced.push(r));
+      for (const l of PY) s.push(l, 'stderr');
+      s.flush();
+      assert.equal(announced.length, 0, JSON.stringify(opts));
+    }
+  });
+});

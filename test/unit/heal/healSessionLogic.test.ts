@@ -181,6 +181,23 @@ describe('heal session logic (fake container runtime, built-in fixer)', function
     assert.match(readFileSync(path.join(dir, "app.py"), "utf8"), / if (len\(people\)|people) else /);
   });
 
+  it('announces the crash the moment its trace is complete (crashSeen, main run only); only the final crash event starts the fix', async () => {
+    make('review');
+    session.setAutoHealPaused(true);
+    await session.deploy();
+    await until(() => events.some((e) => e.kind === 'crashSeen'), 'crashSeen');
+    const at = events.findIndex((e) => e.kind === 'crashSeen');
+    assert.ok(!events.slice(0, at).some((e) => e.kind === 'crash' || (e.kind === 'state' && e.state === 'CRASHED')), 'announced before the final report and the CRASHED state');
+    await until(() => session.state === 'CRASHED', 'CRASHED');
+    const seen = events[at] as Extract<HealEvent, { kind: 'crashSeen' }>;
+    const crash = events.find((e) => e.kind === 'crash') as Extract<HealEvent, { kind: 'crash' }>;
+    assert.equal(seen.crash.signature, crash.crash.signature);
+    assert.deepEqual(seen.crash.userFrame, crash.crash.userFrame);
+    assert.equal(events.filter((e) => e.kind === 'crashSeen').length, 1, 'the scratch runs of a fix announce nothing');
+    await session.fixNow();
+    assert.equal(events.filter((e) => e.kind === 'crashSeen').length, 1, 'the scratch runs of a fix announce nothing');
+  });
+
   it('does not fix while auto-heal is paused, and fixes on Fix Now', async () => {
     make('review');
     session.setAutoHealPaused(true);
