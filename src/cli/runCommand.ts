@@ -2,13 +2,15 @@
  * `autodev run DIR [--entry PATH] [--port N] [--image IMG] [--interactive] [--timeout-seconds N]`: deploys DIR in
  * a sandboxed container, prints its output as it arrives (stdout to stdout, stderr to stderr), says where the app
  * answers, and exits with the container's exit code. `--interactive` passes this terminal's input to the app.
- * Ctrl-C or the timeout stops and removes the container (exit 130 / 124).
+ * Ctrl-C or the timeout stops and removes the container (exit 130 / 124). The output is masked as every other
+ * output of AutoDev is (the workspace's `.env` values and known credential formats): it often ends up in CI logs.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AutoDevError, isAutoDevError } from '../core/errors';
 import type { ContainerExit } from '../core/runtime/containerRuntime';
 import { workspaceIdFor } from '../core/runtime/dockerRuntime';
+import { createSecretMasker } from '../core/privacy/secretMasker';
 import { parseArgs, type CliIo } from './args';
 import { ENGINE_FLAGS, enginesFromFlags } from './engineFlags';
 import { RUNTIME_FLAGS, runtimeSettingsFromFlags, selectBaseImage } from './runtimeFlags';
@@ -36,8 +38,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const onOutputError = () => outputGone.abort();
   io.stdout.on('error', onOutputError);
   io.stderr.on('error', onOutputError);
+  const masker = createSecretMasker({ workspaceDir: dir, secrets: [] });
   const note = (text: string) => {
-    if (!outputGone.signal.aborted) io.stderr.write(`[autodev] ${text}\n`);
+    if (!outputGone.signal.aborted) io.stderr.write(`[autodev] ${masker.maskText(text)}\n`);
   };
 
   // The timeout covers the whole command (build included), like coreutils `timeout` around it.
@@ -79,8 +82,9 @@ export async function runCommand(argv: string[], io: CliIo): Promise<number> {
   try {
     session.onLine((line) => {
       if (outputGone.signal.aborted) return;
-      if (line.stream === 'stdout') io.stdout.write(line.text + '\n');
-      else io.stderr.write(line.stream === 'system' ? `[autodev] ${line.text}\n` : line.text + '\n');
+      const text = masker.maskText(line.text);
+      if (line.stream === 'stdout') io.stdout.write(text + '\n');
+      else io.stderr.write(line.stream === 'system' ? `[autodev] ${text}\n` : text + '\n');
     });
     const exit = await new Promise<ContainerExit | undefined>((resolve) => {
       session.onExit(resolve);

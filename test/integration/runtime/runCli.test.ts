@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { workspaceIdFor } from '../../../src/core/runtime/dockerRuntime';
 import { assertNoLeftovers, docker } from './runtimeHarness';
@@ -67,6 +69,21 @@ describe('autodev run (built CLI, real engine)', function () {
     assert.match(r.stdout, /^bill: 120.00, people: 0$/m);
     assert.match(r.stderr, /Traceback \(most recent call last\):\n {2}File "\/app\/app.py"[\s\S]*ZeroDivisionError: float division by zero/);
     assert.doesNotMatch(r.stdout, /Traceback/, 'stderr lines go to stderr');
+  });
+
+  it("masks the workspace's .env values in what the app prints, as every other output of AutoDev", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'autodev-run-mask-'));
+    try {
+      writeFileSync(path.join(dir, '.env'), 'DB_PASSWORD=hunter2-Correct-Horse\n');
+      writeFileSync(path.join(dir, 'app.py'), 'import sys\npw = open(".env").read().split("=", 1)[1].strip()\nprint("connecting with", pw)\nsys.exit("login refused for " + pw)\n');
+      const r = await runCli(['run', dir, '--image', 'autodev-offline/python:3.11']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stdout, /^connecting with \[REDACTED:env-value\]$/m);
+      assert.match(r.stderr, /^login refused for \[REDACTED:env-value\]$/m);
+      assert.doesNotMatch(r.stdout + r.stderr, /hunter2/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops and removes the container on timeout, exiting 124', async () => {
