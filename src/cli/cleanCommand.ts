@@ -1,18 +1,21 @@
 /**
- * `autodev clean [DIR…] [--dry-run] [--json]`: lists and removes what AutoDev made — its containers (never one a
- * running AutoDev process owns), images, replay files and stale scratch folders; with DIRs, only theirs.
+ * `autodev clean [DIR…] [--dry-run] [--json] [--docker-host H | --context C]`: lists and removes what AutoDev made —
+ * its containers (never one a running AutoDev process owns), images, replay files and stale scratch folders; with
+ * DIRs, only theirs. The engine is chosen as for `run` and `heal` (DOCKER_HOST and Docker contexts included).
  * Exit 0 when everything listed was removed (or --dry-run), 1 when something could not be.
  */
 import * as path from 'node:path';
-import { DockerRuntime, workspaceIdFor } from '../core/runtime/dockerRuntime';
+import { workspaceIdFor } from '../core/runtime/dockerRuntime';
 import { findLeftovers, removeLeftovers } from '../core/runtime/housekeeping';
 import { replayStatePath } from '../core/replay/replayStateFile';
 import { parseArgs, type CliIo } from './args';
+import { ENGINE_FLAGS, enginesFromFlags } from './engineFlags';
 
 export async function cleanCommand(argv: string[], io: CliIo): Promise<number> {
-  const { positionals, flags } = parseArgs(argv, { 'dry-run': 'boolean', json: 'boolean' });
+  const { positionals, flags } = parseArgs(argv, { 'dry-run': 'boolean', json: 'boolean', 'docker-host': ENGINE_FLAGS['docker-host'], context: ENGINE_FLAGS.context });
   const dirs = positionals.map((d) => path.resolve(io.cwd, d));
-  const runtime = new DockerRuntime({ dockerHost: io.env.DOCKER_HOST });
+  // The Docker engine that builds (and, without Kubernetes, runs) is where AutoDev's images and containers live.
+  const runtime = (await enginesFromFlags(flags, io)).builder;
   await runtime.ping();
   const items = await findLeftovers(runtime.client, dirs.length ? { workspaceIds: dirs.map(workspaceIdFor), replayFiles: dirs.map(replayStatePath) } : {});
   const json = flags.json === true;

@@ -21,7 +21,7 @@ Usage:
                [--image IMG] [--yes] [--verify-seconds N] [--no-unsafe-replay] [--max-attempts N] [--commit] [--push]
                [--git-hooks] [--timeout-seconds N] [--json] [ENGINE]
   autodev replay DIR
-  autodev clean [DIR...] [--dry-run] [--json]
+  autodev clean [DIR...] [--dry-run] [--json] [--docker-host H | --context C]
   autodev --help | --version
 
 API keys come from OPENROUTER_API_KEY, GOOGLE_API_KEY, OPENAI_API_KEY or AUTODEV_API_KEY.

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Docker from 'dockerode';
@@ -9,6 +10,8 @@ import { startFakeLlm, type FakeLlm } from '../../support/fakeLlmServer';
 import { secondEngineHost } from '../../support/secondEngine';
 import { editingModel, exampleRepo, git, httpGet, makeSession } from '../heal/healTestKit';
 import { TEST_SETTINGS, watch, Workspaces } from './runtimeHarness';
+
+const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 /**
  * A remote engine, for real: a second dockerd on tcp://127.0.0.1 with its own data-root (scripts/docker-second.sh).
@@ -74,6 +77,27 @@ describe('a remote Docker engine (second dockerd over TCP)', function () {
     const r = await (session as ContainerSession & { exec(cmd: string[], o: object): Promise<{ exitCode: number | null; output: string }> }).exec(['sh', '-c', 'cat data.txt; exit 5'], { timeoutMs: 30_000 });
     assert.equal(r.exitCode, 5);
     assert.match(r.output, /copied/);
+  });
+
+  it('autodev clean --docker-host lists and removes what AutoDev made on that engine, and only there', async () => {
+    const runtime = new DockerRuntime({ dockerHost: host });
+    const dir = workspaces.make({ 'app.py': 'print("hi")\n' });
+    await runtime.buildImage(dir, TEST_SETTINGS);
+    const tag = imageTagFor(dir);
+    const cli = (args: string[]) => {
+      const r = spawnSync(process.execPath, [CLI, 'clean', dir, '--json', ...args], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: '' } });
+      return { code: r.status, lines: r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; type?: string; id?: string }) };
+    };
+    const local = cli(['--dry-run']);
+    assert.equal(local.code, 0);
+    assert.deepEqual(local.lines.filter((l) => l.kind === 'leftover'), [], 'the main engine has nothing of this workspace');
+    const listed = cli(['--dry-run', '--docker-host', host]);
+    assert.deepEqual(listed.lines.filter((l) => l.kind === 'leftover').map((l) => l.type), ['image']);
+    await engine.getImage(tag).inspect();
+    const cleaned = cli(['--docker-host', host]);
+    assert.equal(cleaned.code, 0, JSON.stringify(cleaned.lines));
+    assert.deepEqual(cleaned.lines.at(-1), { kind: 'done', removed: 1, failed: 0 });
+    await assert.rejects(engine.getImage(tag).inspect(), (err: { statusCode?: number }) => err.statusCode === 404);
   });
 
   describe('the heal loop', () => {
