@@ -2,17 +2,10 @@
  * The secret values of a workspace's dotenv files (`.env`, `.env.local`, `.envrc`, …) at any depth, skipping
  * dependency folders. The walk is bounded (depth, folders, file size) so a huge or hostile tree cannot stall it.
  */
-import { lstatSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { walkWorkspace } from '../common/workspaceWalk';
 
-/** Folders that hold other people's code (dependencies, virtualenvs, build output) or git's data. */
-const SKIPPED_DIRS = new Set([
-  'node_modules', 'bower_components', 'jspm_packages', 'vendor', '.venv', 'venv', 'site-packages', 'dist-packages',
-  '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.git', '.hg', '.svn', 'target', '.gradle', 'Pods',
-  '.next', '.nuxt', '.cache', '.yarn', '.pnpm-store',
-]);
-const MAX_DEPTH = 12;
-const MAX_DIRS = 5_000;
 const MAX_ENV_FILE_BYTES = 1_000_000;
 
 const SECRETISH_KEY = /(key|token|secret|pass|pwd|credential|auth|private|dsn|cookie|session|signature|salt|webhook)/i;
@@ -51,25 +44,11 @@ export function secretValuesOfDotenv(text: string): string[] {
 /** The dotenv files of a workspace, at any depth, not inside dependency folders; symlinked folders are not followed. */
 export function findDotenvFiles(workspaceDir: string): string[] {
   const files: string[] = [];
-  const queue: { dir: string; depth: number }[] = [{ dir: workspaceDir, depth: 0 }];
-  let seen = 0;
-  while (queue.length && seen < MAX_DIRS) {
-    const { dir, depth } = queue.shift()!;
-    seen++;
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      continue;
-    }
+  walkWorkspace(workspaceDir, (dir, entries) => {
     for (const e of entries) {
-      if (e.isDirectory()) {
-        if (depth < MAX_DEPTH && !SKIPPED_DIRS.has(e.name)) queue.push({ dir: path.join(dir, e.name), depth: depth + 1 });
-      } else if (e.name.toLowerCase().startsWith('.env') && (e.isFile() || e.isSymbolicLink())) {
-        files.push(path.join(dir, e.name));
-      }
+      if (e.name.toLowerCase().startsWith('.env') && (e.isFile() || e.isSymbolicLink())) files.push(path.join(dir, e.name));
     }
-  }
+  });
   return files;
 }
 

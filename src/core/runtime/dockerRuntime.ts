@@ -22,6 +22,7 @@ import { describeEntry } from './entryDetection';
 import { removeOlderImages, removeStaleReplayFiles } from './housekeeping';
 import { ensureIsolatedNetwork } from './isolatedNetwork';
 import { ownerOf, removePlaceholders, workspaceMounts } from './workspaceMounts';
+import { HostFileTripwire } from './hostFileTripwire';
 
 const PING_TIMEOUT_MS = 3000;
 const PULL_TIMEOUT_MS = 180_000;
@@ -339,6 +340,8 @@ export class DockerRuntime implements ContainerRuntime {
       throw new AutoDevError('BuildFailed', `Creating the container failed: ${errorText(err)}`);
     }
     const uploader = image.mountSource && this.endpoint.remote ? new SourceUploader(appFolder, image.workdir) : undefined;
+    // The user's own workspace, mounted read-write: what the app creates where the host would run it is moved out.
+    let tripwire: HostFileTripwire | undefined;
     const session = new DockerContainerSession(container, {
       ...(isolated ? { isolatedPorts: ports } : {}),
       engineState: () =>
@@ -347,8 +350,18 @@ export class DockerRuntime implements ContainerRuntime {
           () => undefined,
         ),
       ...(uploader ? { beforeRestart: () => syncNote(uploader, container) } : {}),
-      ...(ws ? { onRemoved: () => removePlaceholders(ws.placeholders) } : {}),
+      ...(ws && options.role === 'main' ? { beforeRestart: async () => void tripwire?.check(), afterExit: () => void tripwire?.check() } : {}),
+      ...(ws
+        ? {
+            onRemoved: () => {
+              tripwire?.check();
+              tripwire?.dispose();
+              removePlaceholders(ws.placeholders);
+            },
+          }
+        : {}),
     });
+    if (ws && options.role === 'main') tripwire = new HostFileTripwire(ws.root, (text) => session.note(text));
     let stdin: NodeJS.WritableStream | undefined;
     try {
       if (options.signal?.aborted) throw new AutoDevError('Cancelled', 'Start cancelled.');

@@ -36,6 +36,8 @@ export interface DockerSessionOptions {
   engineState?: EngineState;
   /** Runs once the container is removed (e.g. to remove the mount points made for it). */
   onRemoved?: () => void;
+  /** Runs when a run of the container has ended on its own (not stopped or restarted by us), before its exit event. */
+  afterExit?: () => void;
 }
 
 interface Run {
@@ -183,8 +185,13 @@ export class DockerContainerSession implements ContainerRun {
     }
     if (old) await old.finished;
     const note = await this.options.beforeRestart?.();
-    if (note) this.lineEmitter.fire({ stream: 'system', text: note, time: Date.now(), seq: ++this.seq });
+    if (note) this.note(note);
     await this.begin();
+  }
+
+  /** Shows a line of AutoDev's own about this container (a `system` line of the current run). */
+  note(text: string): void {
+    this.lineEmitter.fire({ stream: 'system', text, time: Date.now(), seq: ++this.seq, ...(this.current ? { run: this.current.n } : {}) });
   }
 
   async stop(): Promise<void> {
@@ -409,6 +416,8 @@ export class DockerContainerSession implements ContainerRun {
       }
     }
     await this.drain(run);
+    // Before the exit is reported: what the hook says about the run (a note) comes ahead of it.
+    if (!run.suppressExit) this.options.afterExit?.();
     const byEngine = !run.suppressExit && !this.stopped && info ? await stoppedByEngine(run.outages, info, this.options.engineState) : false;
     run.ended = true;
     if (run === this.current) this.isRunning = false;

@@ -19,6 +19,8 @@ export interface BindMount {
 }
 
 export interface WorkspaceMounts {
+  /** The folder mounted read-write at the workdir (symlinks resolved). */
+  root: string;
   mounts: BindMount[];
   /** Empty directories created as read-only mount points (removed again by `removePlaceholders`). */
   placeholders: string[];
@@ -107,7 +109,7 @@ export function workspaceMounts(sourceDir: string, workdir: string, opts: { plac
   for (const abs of protectedPaths) {
     mounts.push({ Type: 'bind', Source: abs, Target: path.posix.join(workdir, path.relative(root, abs).split(path.sep).join('/')), ReadOnly: true });
   }
-  return { mounts, placeholders };
+  return { root, mounts, placeholders };
 }
 
 /** `uid:gid` of the folder's owner: generated images run the app as that user. */
