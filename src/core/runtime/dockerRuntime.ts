@@ -350,12 +350,11 @@ export class DockerRuntime implements ContainerRuntime {
           () => undefined,
         ),
       ...(uploader ? { beforeRestart: () => syncNote(uploader, container) } : {}),
-      ...(ws && options.role === 'main' ? { beforeRestart: async () => void tripwire?.check(), afterExit: () => void tripwire?.check() } : {}),
+      ...(ws && options.role === 'main' ? { beforeRestart: async () => void tripwire?.appRestarting(), afterExit: () => tripwire?.appExited() } : {}),
       ...(ws
         ? {
             onRemoved: () => {
-              tripwire?.check();
-              tripwire?.dispose();
+              tripwire?.containerRemoved();
               removePlaceholders(ws.placeholders);
             },
           }

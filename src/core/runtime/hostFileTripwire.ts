@@ -4,8 +4,8 @@
  * `.gitignore` that un-ignores `.env`, `.pre-commit-config.yaml`) could still be created by the app through its
  * read-write workspace mount. The tripwire notes which host-executed paths exist when the container is created, and
  * moves any new one out of the workspace into a quarantine folder (nothing is deleted: the user can move it back),
- * reporting each: at once for a top-level name (a watch on the folder), and at every exit, restart and removal of
- * the container for any depth.
+ * reporting each: at once for a top-level name (a watch on the folder), and when the app stops for any depth.
+ * While the app is not running, what appears is the user's: it joins the baseline when the app starts again.
  */
 import { cpSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import * as os from 'node:os';
@@ -34,10 +34,12 @@ export function hostExecutedEntries(root: string): Set<string> {
 }
 
 export class HostFileTripwire implements Disposable {
-  private readonly baseline: Set<string>;
+  private baseline: Set<string>;
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | undefined;
   private disposed = false;
+  /** The app is not running (it exited): nothing that appears now is its doing. */
+  private idle = false;
 
   /**
    * `report` gets one line per moved entry. `quarantineRoot`: where moved entries go (default: a folder under the
@@ -52,7 +54,7 @@ export class HostFileTripwire implements Disposable {
     try {
       this.watcher = watch(root, { persistent: false }, (_event, name) => {
         const base = typeof name === 'string' ? name : '';
-        if (isHostExecutedDir(base) || isHostExecutedFile(base)) this.soon();
+        if (!this.idle && (isHostExecutedDir(base) || isHostExecutedFile(base))) this.soon();
       });
       this.watcher.on('error', () => this.stopWatching());
     } catch {
@@ -60,9 +62,31 @@ export class HostFileTripwire implements Disposable {
     }
   }
 
+  /** The app stopped on its own: what it left is checked, and what appears from now on is the user's. */
+  appExited(): void {
+    this.check();
+    this.idle = true;
+  }
+
+  /**
+   * The app is about to start again: after an exit, what appeared meanwhile is the user's and joins the baseline;
+   * when it was running until now (a restart), what it made is checked first.
+   */
+  appRestarting(): void {
+    if (this.idle) this.baseline = hostExecutedEntries(this.root);
+    else this.check();
+    this.idle = false;
+  }
+
+  /** The container is gone: a last check if the app was running until then, and no more watching. */
+  containerRemoved(): void {
+    if (!this.idle) this.check();
+    this.dispose();
+  }
+
   /** Moves every host-executed entry that was not there at the start into quarantine; returns their paths. */
   check(): string[] {
-    if (this.disposed) return [];
+    if (this.disposed || this.idle) return [];
     const planted = [...hostExecutedEntries(this.root)].filter((rel) => !this.baseline.has(rel));
     if (!planted.length) return [];
     const dest = path.join(this.quarantineRoot, `${path.basename(this.root)}-${new Date().toISOString().replace(/[:.]/g, '-')}`);

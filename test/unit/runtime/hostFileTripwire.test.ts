@@ -71,6 +71,26 @@ describe('HostFileTripwire (real files)', () => {
     assert.match(reports[0], /the app created \.envrc/);
   });
 
+  it("leaves what appears while the app is not running (the user's) and takes it as given when the app starts again", async () => {
+    const w = wire();
+    put('.npmrc', 'app\n');
+    w.appExited();
+    assert.equal(existsSync(path.join(root, '.npmrc')), false, 'the app left it: moved when it exited');
+    put('.github/workflows/ci.yml', 'the user adds CI while reviewing a fix\n');
+    put('.envrc', 'the user\n');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(existsSync(path.join(root, '.envrc')), 'no watch while the app is stopped');
+    w.appRestarting();
+    assert.ok(existsSync(path.join(root, '.github/workflows/ci.yml')) && existsSync(path.join(root, '.envrc')));
+    put('.pre-commit-config.yaml', 'the app again\n');
+    w.appRestarting(); // a restart of a running app: it made that
+    assert.equal(existsSync(path.join(root, '.pre-commit-config.yaml')), false);
+    put('.gitattributes', 'the app, just before it was removed\n');
+    w.containerRemoved();
+    assert.equal(existsSync(path.join(root, '.gitattributes')), false);
+    assert.deepEqual(reports.map((r) => /created (\S+),/.exec(r)?.[1]), ['.npmrc', '.pre-commit-config.yaml', '.gitattributes']);
+  });
+
   it('does nothing once disposed', () => {
     const w = wire();
     w.dispose();
