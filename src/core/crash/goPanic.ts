@@ -1,6 +1,9 @@
 /**
  * Go panics and fatal runtime errors with goroutine traces, and panics `net/http` recovered and logged. The frames
  * are the panicking goroutine's: the first one, unless a later one holds the `panic(` call (a full dump).
+ * A recovery middleware that logs `debug.Stack()` prints no `panic:` line: a `goroutine N [running]:` trace whose
+ * frames hold the `panic(` call is such a recovered panic (its message is the line before it); one without is not
+ * a crash (a stack dumped for another reason).
  */
 import type { StackFrame } from './crashReport';
 import { isDependencyPath } from './frameClassifier';
@@ -19,11 +22,15 @@ const NESTED = /^\s*panic: |^\s*\[recovered\]/;
 const EXIT_STATUS = /^exit status \d+\s*$/;
 const MISC = /^(?:runtime stack:|\.\.\.additional frames elided\.\.\.|goroutine \d+ gp=)/;
 const PANIC_CALL = /^(?:panic|runtime\.gopanic)\(/;
+const RUNNING = /^goroutine \d+ \[running\]:\s*$/;
+const GO_LOG_TIME = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? /;
 
 interface Goroutine {
   frames: StackFrame[];
   running: boolean;
   panicking: boolean;
+  /** Frames above the last `panic(` call (innermost first): the deferred code that recovered or re-panicked. */
+  aboveFault: number;
 }
 
 export class GoPanicParser implements TraceParser {
@@ -42,15 +49,23 @@ export class GoPanicParser implements TraceParser {
     message: string,
     /** net/http logs one goroutine (runtime.Stack(buf, false)): its `created by` frame ends the trace. */
     private readonly singleGoroutine = false,
+    /** The trace starts at its `goroutine N [running]:` line (a logged `debug.Stack()`): a crash only with `panic(`. */
+    private readonly headerless = false,
   ) {
     this.trace = new TraceLines(first, firstLine);
     // `fatal error:` (deadlock, concurrent map writes) is a runtime throw, not a panic: keep the name as printed.
     this.type = firstLine.startsWith('fatal error') ? 'fatal error' : 'panic';
     this.message = capMessage(message);
+    if (headerless) this.goroutines.push({ frames: [], running: true, panicking: false, aboveFault: 0 });
   }
 
   get complete(): boolean {
-    return this.goroutines.length > 0 && this.goroutines[0].frames.length > 0;
+    return this.goroutines.length > 0 && this.goroutines[0].frames.length > 0 && (!this.headerless || this.goroutines.some((g) => g.panicking));
+  }
+
+  /** A line of the `log` package (its time stamp first) is the service going on: the dump is over. */
+  mayResumeAfter(line: string): boolean {
+    return !GO_LOG_TIME.test(this.prefix.strip(line));
   }
 
   feed(raw: string, lineNo: number): FeedResult {
@@ -62,7 +77,7 @@ export class GoPanicParser implements TraceParser {
     }
     const g = GOROUTINE.exec(line);
     if (g) {
-      this.goroutines.push({ frames: [], running: g[1].startsWith('running'), panicking: false });
+      this.goroutines.push({ frames: [], running: g[1].startsWith('running'), panicking: false, aboveFault: 0 });
       return this.trace.keep(line, lineNo);
     }
     if (EXIT_STATUS.test(line)) {
@@ -91,7 +106,11 @@ export class GoPanicParser implements TraceParser {
     if ((c !== 32 && c !== 9 && line.endsWith(')')) || line.startsWith('created by ')) {
       const fn = GO_FUNC.exec(line);
       this.pendingFunction = fn ? fn[1] : line;
-      if (PANIC_CALL.test(line)) current.panicking = true;
+      if (PANIC_CALL.test(line)) {
+        current.panicking = true;
+        // The fault is below the panic call: what is above it ran after (a recovery, debug.Stack, a re-panic).
+        current.aboveFault = current.frames.length + 1;
+      }
       this.afterCreatedBy = line.startsWith('created by ');
       return this.trace.keep(line, lineNo);
     }
@@ -100,12 +119,14 @@ export class GoPanicParser implements TraceParser {
 
   finish(): RawTrace | null {
     if (this.goroutines.length === 0) return null;
-    const g = this.goroutines.find((x) => x.panicking) ?? this.goroutines[0];
+    const panicking = this.goroutines.find((x) => x.panicking);
+    if (this.headerless && !panicking) return null;
+    const g = panicking ?? this.goroutines[0];
     return {
       language: 'go',
       type: this.type,
       message: this.message,
-      frames: g.frames,
+      frames: g.frames.length > g.aboveFault ? g.frames.slice(g.aboveFault) : g.frames,
       ...this.trace.span(),
     };
   }
@@ -141,6 +162,17 @@ export const goRuntime = {
       },
     },
     { marker: 'fatal error: ', start: startGo },
+    {
+      // A recovered panic logged with debug.Stack() (gin-style recovery, a hand-written middleware).
+      marker: 'goroutine ',
+      start(line, lineNo, i, ctx) {
+        if ((i > 0 && /\w/.test(line.charAt(i - 1))) || !RUNNING.test(line.slice(i))) return null;
+        const prefix = new LinePrefix(line.slice(0, i));
+        const before = ctx.before(1);
+        const message = before ? prefix.strip(before).replace(GO_LOG_TIME, '').trim() : '';
+        return new GoPanicParser(prefix, lineNo, line.slice(i), message, false, true);
+      },
+    },
   ],
   isUserFrame: (f) => !!f.file && !GO_LIB.test(f.file) && !isDependencyPath(f.file) && !(f.function && GO_LIB_FN.test(f.function)),
 } as const satisfies RuntimeSpec;

@@ -39,6 +39,9 @@ const STACK_KEYS = new Set([
   'stack', 'stack_trace', 'stacktrace', 'exc_info', 'exc_text', 'exception', 'traceback', 'error.stack_trace',
   'err.stack', 'error.stack', '@x', 'error', 'err', 'full_message',
 ]);
+const GOROUTINE_HEADER = /^goroutine \d+ \[/;
+/** Where a Go logger keeps a recovered panic's value (zap `error`, logrus `error`/`err`, a middleware's `panic`). */
+const PANIC_VALUE_KEYS = ['panic', 'error', 'err'];
 const LEVEL_KEYS = ['level', 'levelname', 'severity', 'log.level', '@l', 'lvl', 'loglevel'];
 const LOGGER_KEYS = ['logger', 'logger_name', 'log.logger', 'name', 'loggerName', 'category', 'SourceContext'];
 const MESSAGE_KEYS = ['msg', 'message', 'event', '@m', '@mt', 'Message'];
@@ -73,6 +76,12 @@ export function decodeJsonRecord(line: string): DecodedRecord | null {
   if (!stack) return null;
   const lines = stack.split('\n');
   for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
+  // A Go record (zap, logrus, slog) keeps the panic's value in its own field and debug.Stack() in the stack field:
+  // put the `panic:` line Go itself would print before the goroutine trace.
+  if (GOROUTINE_HEADER.test(lines[0])) {
+    const value = pick(rec, PANIC_VALUE_KEYS);
+    if (typeof value === 'string' && value.indexOf('\n') < 0) lines.unshift(`panic: ${value}`);
+  }
   const record: LogRecord = {};
   const level = pick(rec, LEVEL_KEYS);
   if (level !== undefined) record.level = typeof level === 'number' ? (NUMERIC_LEVELS[level] ?? String(level)) : String(level);
