@@ -40,6 +40,11 @@ function renameRewrite(kind: RenameKind, from: string, lang: 'python' | 'js', pi
   };
 }
 
+/** A line plan that renames the misspelt module `from` to `to` in the import (Python) or require (JS) on `file:line`. */
+function renameImportFix(file: string, line: number, lang: 'python' | 'js', from: string, to: string, what: string, summary: string): Plan {
+  return { kind: 'line', file, line, rewrite: (l) => renameOnLine(l, from, to, 'module', lang), what, summary };
+}
+
 /** The nearest name among `names`, unless `name` itself is one of them (then it is not a typo, just absent). */
 const typoOf = (name: string, names: Set<string>) => (names.has(name) ? null : nearestName(name, names));
 
@@ -57,17 +62,12 @@ export function planBuiltinFix(firstMessage: string): Plan {
   if ((type === 'ModuleNotFoundError' || type === 'ImportError') && pyMissing) {
     const mod = pyMissing[1];
     // A near-miss of a local module or of the standard library is a typo in the import, never a package to install.
-    const near = nearestName(mod, localModules(c.listing, 'python')) ?? nearestName(mod, PYTHON_STDLIB);
+    const local = localModules(c.listing, 'python');
+    const near = nearestName(mod, local) ?? nearestName(mod, PYTHON_STDLIB);
     if (near) {
       if (!c.file || !c.line) return { kind: 'none', reason: `no built-in fix: '${mod}' looks like a typo of '${near}', but the crash does not point at the import line; ${NO_FIX_HINT}` };
-      return {
-        kind: 'line',
-        file: c.file,
-        line: c.line,
-        rewrite: (l) => renameOnLine(l, mod, near, 'module', 'python'),
-        what: `the import of ${mod}`,
-        summary: `${type} at ${at}: the module '${mod}' does not exist; it is a typo of '${near}' (${localModules(c.listing, 'python').has(near) ? 'a module of this workspace' : 'a standard-library module'}): renamed the import.`,
-      };
+      const where = local.has(near) ? 'a module of this workspace' : 'a standard-library module';
+      return renameImportFix(c.file, c.line, 'python', mod, near, `the import of ${mod}`, `${type} at ${at}: the module '${mod}' does not exist; it is a typo of '${near}' (${where}): renamed the import.`);
     }
     const pkg = pythonPackageFor(mod);
     return {
@@ -87,14 +87,7 @@ export function planBuiltinFix(firstMessage: string): Plan {
       const near = nearestName(wanted, localModules(c.listing, 'js'));
       if (near && c.file && c.line && !spec.startsWith('../')) {
         const to = `./${near.slice(dir.length)}${/\.(c|m)?js$/.exec(spec)?.[0] ?? ''}`;
-        return {
-          kind: 'line',
-          file: c.file,
-          line: c.line,
-          rewrite: (l) => renameOnLine(l, spec, to, 'module', 'js'),
-          what: `the require of ${spec}`,
-          summary: `MODULE_NOT_FOUND at ${at}: '${spec}' does not exist; it is a typo of '${to}', a module of this workspace: renamed it.`,
-        };
+        return renameImportFix(c.file, c.line, 'js', spec, to, `the require of ${spec}`, `MODULE_NOT_FOUND at ${at}: '${spec}' does not exist; it is a typo of '${to}', a module of this workspace: renamed it.`);
       }
     }
     const pkg = npmPackageFor(spec);
