@@ -7,7 +7,11 @@ import type Docker from 'dockerode';
 import type { ContainerExit } from './containerRuntime';
 import { abortableDelay } from '../common/abortableDelay';
 
-const WAIT_POLL_MS = 1000;
+/**
+ * How often to ask an engine that does not answer again, and how often the Docker session's exit watcher looks at the
+ * container beside `wait` (only matters when a connection dies).
+ */
+export const WAIT_POLL_MS = 1000;
 /** After an exit seen around an outage, how long to wait for the engine to answer again before calling it gone. */
 const ENGINE_BACK_MS = 60_000;
 /** After a signal exit with no outage seen: how often and how long to look whether the engine is going down. */

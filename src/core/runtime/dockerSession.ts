@@ -12,7 +12,7 @@ import { LogDecoder, type DecodedLine } from './logDecoder';
 import { LoopbackForwarder, isolatedAddress } from './isolatedNetwork';
 import { abortableDelay } from '../common/abortableDelay';
 import { HeldEmitter } from './heldEmitter';
-import { exitFromInspect, stoppedByEngine, type EngineOutage, type EngineState } from './containerExitInfo';
+import { WAIT_POLL_MS, exitFromInspect, stoppedByEngine, type EngineOutage, type EngineState } from './containerExitInfo';
 import { overlap } from './logBackfill';
 
 /** How long `stop` lets the app shut down before SIGKILL (Init: true forwards SIGTERM to it). */
@@ -22,8 +22,6 @@ const DRAIN_MS = 3000;
 /** Lines remembered per stream to de-duplicate a backfill after re-following. */
 const RECENT_LINES = 200;
 const MAX_BACKOFF_MS = 5000;
-/** How often the exit watcher checks the container beside `wait` (only matters when a connection dies). */
-const WAIT_POLL_MS = 1000;
 /** Lines kept for the first subscriber when output arrives before anyone listens (start() is still returning). */
 const BACKLOG_LINES = 100_000;
 
