@@ -3,10 +3,10 @@
  * the port the app turned out to listen on, or to run an edit of an app whose image owns its files (rebuilt with
  * layer cache). Lines and exits flow through one ordered stream across containers.
  */
-import { Emitter, type Disposable } from '../lifecycle';
-import type { AppImage, ContainerExit, ContainerRun, ContainerSession, ExecOutput, LogLine, RuntimeSettings } from './containerRuntime';
+import type { Disposable } from '../lifecycle';
+import type { AppImage, ContainerRun, ContainerSession, ExecOutput, RuntimeSettings } from './containerRuntime';
 import type { ExecResult } from './containerExec';
-import { HeldEmitter } from './heldEmitter';
+import { SessionEvents } from './sessionEvents';
 import { chooseAppPort, COMMON_APP_PORTS, loopbackAdvice, parseProcNetTcp, portFromLine } from './portDiscovery';
 import { probeListening } from '../replay/portProbe';
 
@@ -31,7 +31,6 @@ export interface AppSessionDeps {
   ownsImage: boolean;
 }
 
-const BACKLOG_LINES = 100_000;
 /** Socket-table reads start every 250 ms and slow to every 2 s: a worker that never listens costs few execs. */
 const PORT_POLL_MS = 250;
 const PORT_POLL_MAX_MS = 2000;
@@ -41,10 +40,7 @@ const delay = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
   });
 
-export class AppSession implements ContainerSession {
-  private readonly lines = new HeldEmitter<LogLine>(BACKLOG_LINES);
-  private readonly exits = new HeldEmitter<ContainerExit>(10);
-  private readonly outputEnds = new Emitter<void>();
+export class AppSession extends SessionEvents implements ContainerSession {
   private inner!: ContainerHandle;
   private innerSubs: Disposable[] = [];
   private image: AppImage;
@@ -58,6 +54,7 @@ export class AppSession implements ContainerSession {
   private runBase = 0;
 
   private constructor(private readonly deps: AppSessionDeps) {
+    super();
     this.image = deps.image;
     this.ownedTag = deps.ownsImage ? deps.image.tag : undefined;
   }
@@ -93,18 +90,6 @@ export class AppSession implements ContainerSession {
 
   get runStartedAt(): number {
     return this.inner.session.runStartedAt;
-  }
-
-  onLine(listener: (line: LogLine) => void): Disposable {
-    return this.lines.event(listener);
-  }
-
-  onExit(listener: (exit: ContainerExit) => void): Disposable {
-    return this.exits.event(listener);
-  }
-
-  onOutputEnd(listener: () => void): Disposable {
-    return this.outputEnds.event(listener);
   }
 
   input(data: string | Buffer): boolean {
@@ -245,9 +230,7 @@ export class AppSession implements ContainerSession {
     for (const d of this.innerSubs) void d.dispose();
     await this.inner.session.stop();
     if (this.ownedTag) await this.deps.removeImage(this.ownedTag).catch(() => undefined);
-    this.lines.dispose();
-    this.exits.dispose();
-    this.outputEnds.dispose();
+    this.disposeEvents();
   }
 
   dispose(): Promise<void> {

@@ -6,12 +6,11 @@
  */
 import type Docker from 'dockerode';
 import { AutoDevError } from '../errors';
-import { Emitter, type Disposable } from '../lifecycle';
-import type { ContainerExit, ContainerRun, LogLine, LogStream } from './containerRuntime';
+import type { ContainerRun, LogStream } from './containerRuntime';
 import { LogDecoder, type DecodedLine } from './logDecoder';
 import { LoopbackForwarder, isolatedAddress } from './isolatedNetwork';
 import { abortableDelay } from '../common/abortableDelay';
-import { HeldEmitter } from './heldEmitter';
+import { SessionEvents } from './sessionEvents';
 import { WAIT_POLL_MS, exitFromInspect, stoppedByEngine, type EngineOutage, type EngineState } from './containerExitInfo';
 import { overlap } from './logBackfill';
 
@@ -22,8 +21,6 @@ const DRAIN_MS = 3000;
 /** Lines remembered per stream to de-duplicate a backfill after re-following. */
 const RECENT_LINES = 200;
 const MAX_BACKOFF_MS = 5000;
-/** Lines kept for the first subscriber when output arrives before anyone listens (start() is still returning). */
-const BACKLOG_LINES = 100_000;
 
 export interface DockerSessionOptions {
   /** Runs between stop and start on restart (a remote engine: copy the changed files in); returns a note to show. */
@@ -63,11 +60,8 @@ function httpStatus(err: unknown): number | undefined {
 const delay = (ms: number) => abortableDelay(ms);
 
 
-export class DockerContainerSession implements ContainerRun {
+export class DockerContainerSession extends SessionEvents implements ContainerRun {
   readonly publishedPorts = new Map<number, number>();
-  private readonly lineEmitter = new HeldEmitter<LogLine>(BACKLOG_LINES);
-  private readonly exitEmitter = new HeldEmitter<ContainerExit>(10);
-  private readonly outputEndEmitter = new Emitter<void>();
   private seq = 0;
   private runs = 0;
   private current: Run | undefined;
@@ -82,7 +76,9 @@ export class DockerContainerSession implements ContainerRun {
   constructor(
     private readonly container: Docker.Container,
     private readonly options: DockerSessionOptions = {},
-  ) {}
+  ) {
+    super();
+  }
 
   get id(): string {
     return this.container.id;
@@ -98,18 +94,6 @@ export class DockerContainerSession implements ContainerRun {
 
   get runStartedAt(): number {
     return this.current?.startedAt ?? 0;
-  }
-
-  onLine(listener: (line: LogLine) => void): Disposable {
-    return this.lineEmitter.event(listener);
-  }
-
-  onExit(listener: (exit: ContainerExit) => void): Disposable {
-    return this.exitEmitter.event(listener);
-  }
-
-  onOutputEnd(listener: () => void): Disposable {
-    return this.outputEndEmitter.event(listener);
   }
 
   /** Attaches, then starts the container (first run, and every restart). */
@@ -189,7 +173,7 @@ export class DockerContainerSession implements ContainerRun {
 
   /** Shows a line of AutoDev's own about this container (a `system` line of the current run). */
   note(text: string): void {
-    this.lineEmitter.fire({ stream: 'system', text, time: Date.now(), seq: ++this.seq, ...(this.current ? { run: this.current.n } : {}) });
+    this.lines.fire({ stream: 'system', text, time: Date.now(), seq: ++this.seq, ...(this.current ? { run: this.current.n } : {}) });
   }
 
   async stop(): Promise<void> {
@@ -208,9 +192,7 @@ export class DockerContainerSession implements ContainerRun {
     this.isRunning = false;
     await Promise.all(this.forwarders.splice(0).map((f) => f.close()));
     if (run) await Promise.race([run.finished, delay(DRAIN_MS)]);
-    this.lineEmitter.dispose();
-    this.exitEmitter.dispose();
-    this.outputEndEmitter.dispose();
+    this.disposeEvents();
   }
 
   dispose(): Promise<void> {
@@ -229,7 +211,7 @@ export class DockerContainerSession implements ContainerRun {
     const ring = this.recent[l.stream];
     ring.push(l.text);
     if (ring.length > RECENT_LINES) ring.shift();
-    this.lineEmitter.fire({ stream: l.stream, text: l.text, time: Date.now(), seq: ++this.seq, run: run.n, ...(l.truncated ? { truncated: true } : {}) });
+    this.lines.fire({ stream: l.stream, text: l.text, time: Date.now(), seq: ++this.seq, run: run.n, ...(l.truncated ? { truncated: true } : {}) });
   }
 
   private system(run: Run, text: string): void {
@@ -247,7 +229,7 @@ export class DockerContainerSession implements ContainerRun {
     const onEnd = () => {
       if (done) return;
       done = true;
-      this.outputEndEmitter.fire();
+      this.outputEnds.fire();
       if (run.ended || this.stopped || run.suppressExit) {
         decoder.flush();
         run.markDrained();
@@ -426,16 +408,16 @@ export class DockerContainerSession implements ContainerRun {
         `the Docker engine restarted without live-restore and stopped container ${this.id.slice(0, 12)} (it was not an app crash). ` +
           `Deploy again to start the app anew; enable "live-restore" in the engine's daemon.json to keep apps running across engine restarts.`,
       );
-      this.exitEmitter.fire({ ...exitFromInspect(info!), engineRestarted: true, run: run.n });
+      this.exits.fire({ ...exitFromInspect(info!), engineRestarted: true, run: run.n });
       return;
     }
     if (!info) {
       this.gone = true;
       this.system(run, this.goneError().message);
-      this.exitEmitter.fire({ exitCode: null, signal: null, oomKilled: false, run: run.n });
+      this.exits.fire({ exitCode: null, signal: null, oomKilled: false, run: run.n });
       return;
     }
-    this.exitEmitter.fire({ ...exitFromInspect(info), run: run.n });
+    this.exits.fire({ ...exitFromInspect(info), run: run.n });
   }
 
   private down(run: Run): void {

@@ -9,10 +9,9 @@ import * as net from 'node:net';
 import { PassThrough } from 'node:stream';
 import type { CoreV1Api, Exec, Log, PortForward, Watch } from '@kubernetes/client-node';
 import { AutoDevError } from '../errors';
-import { Emitter, type Disposable } from '../lifecycle';
-import type { AppImage, ContainerExit, ContainerRun, LogLine, StartOptions } from './containerRuntime';
+import type { AppImage, ContainerExit, ContainerRun, StartOptions } from './containerRuntime';
 import type { ExecResult } from './containerExec';
-import { HeldEmitter } from './heldEmitter';
+import { SessionEvents } from './sessionEvents';
 import { APP_CONTAINER, buildPod, hopeless, podName, podPhase, type PodLike, type PodPhase } from './kubernetesPod';
 import { LineSplitter } from './lineSplitter';
 import { timestampKey } from './logDecoder';
@@ -43,7 +42,6 @@ export interface PodSessionSpec {
 
 const DRAIN_MS = 3000;
 const MAX_BACKOFF_MS = 5000;
-const BACKLOG_LINES = 100_000;
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -71,11 +69,8 @@ interface PodRun {
   markFinished: () => void;
 }
 
-export class KubernetesPodSession implements ContainerRun {
+export class KubernetesPodSession extends SessionEvents implements ContainerRun {
   readonly publishedPorts = new Map<number, number>();
-  private readonly lines = new HeldEmitter<LogLine>(BACKLOG_LINES);
-  private readonly exits = new HeldEmitter<ContainerExit>(10);
-  private readonly outputEnds = new Emitter<void>();
   private readonly servers: net.Server[] = [];
   private seq = 0;
   private runs = 0;
@@ -86,7 +81,9 @@ export class KubernetesPodSession implements ContainerRun {
   constructor(
     private readonly k: KubeClients,
     private readonly spec: PodSessionSpec,
-  ) {}
+  ) {
+    super();
+  }
 
   get id(): string {
     return this.current?.name ?? '';
@@ -94,18 +91,6 @@ export class KubernetesPodSession implements ContainerRun {
 
   get running(): boolean {
     return this.isRunning;
-  }
-
-  onLine(listener: (line: LogLine) => void): Disposable {
-    return this.lines.event(listener);
-  }
-
-  onExit(listener: (exit: ContainerExit) => void): Disposable {
-    return this.exits.event(listener);
-  }
-
-  onOutputEnd(listener: () => void): Disposable {
-    return this.outputEnds.event(listener);
   }
 
   get currentRun(): number {
@@ -391,9 +376,7 @@ export class KubernetesPodSession implements ContainerRun {
     }
     this.isRunning = false;
     for (const s of this.servers) s.close();
-    this.lines.dispose();
-    this.exits.dispose();
-    this.outputEnds.dispose();
+    this.disposeEvents();
   }
 
   dispose(): Promise<void> {
