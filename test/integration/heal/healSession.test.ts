@@ -4,8 +4,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { BuiltinFixer } from '../../../src/core/agent/builtinFixer';
-import { reply, startFakeLlm, requestText, type FakeLlm } from '../../support/fakeLlmServer';
-import { editingModel, exampleRepo, git, httpGet, makeSession, snapshot, type Harness, openaiAt, sessionCleanup } from './healTestKit';
+import { reply, startFakeLlm, requestText } from '../../support/fakeLlmServer';
+import { editingModel, exampleRepo, git, httpGet, makeSession, snapshot, type Harness, openaiAt as openai, sessionCleanup } from './healTestKit';
 
 const DIVIDE_FIX = { path: 'app.py', old_text: '    return total / len(people)', new_text: '    return total / len(people) if people else 0.0' };
 const DIVIDE_WRONG = { path: 'app.py', old_text: 'print(f"bill: 120.00, people', new_text: 'print(f"bill: 120.00 total, people' };
@@ -14,14 +14,8 @@ const STATS_FIX = { path: 'app.py', old_text: '    return sum(o["amount"] for o 
 describe('heal session (real Docker, real git, fake LLM over HTTP)', function () {
   this.timeout(240_000);
   const cleanup = sessionCleanup();
-  let fake: FakeLlm | null = null;
-  afterEach(async () => {
-    await cleanup.run();
-    if (fake) await fake.close();
-    fake = null;
-  });
+  afterEach(() => cleanup.run());
   const track = (h: Harness, dir: string) => cleanup.track(h, dir);
-  const openai = openaiAt;
 
   it('heals a start-up KeyError with the built-in fixer: verified, applied, committed with the auto-fix message, pushed', async () => {
     const dir = exampleRepo('python-worker-keyerror');
@@ -54,7 +48,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
 
   it('refuses a wrong first patch and holds the second, whose prompt says why the first was refused', async () => {
     const dir = exampleRepo('python-divide');
-    fake = await startFakeLlm(editingModel((first) => (first.includes('BEGIN ATTEMPT 1 ') ? DIVIDE_FIX : DIVIDE_WRONG)));
+    const fake = cleanup.serve(await startFakeLlm(editingModel((first) => (first.includes('BEGIN ATTEMPT 1 ') ? DIVIDE_FIX : DIVIDE_WRONG))));
     const h = track(makeSession(dir, openai(fake)), dir);
     await h.session.deploy();
     const done = await h.waitFor('done');
@@ -74,7 +68,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     const dir = exampleRepo('python-divide');
     const before = snapshot(dir);
     const head = git(dir, 'rev-parse', 'HEAD');
-    fake = await startFakeLlm(editingModel(() => DIVIDE_WRONG));
+    const fake = cleanup.serve(await startFakeLlm(editingModel(() => DIVIDE_WRONG)));
     const h = track(makeSession(dir, openai(fake), { fix: { maxTurns: 6, maxTokens: 500_000, maxCostUsd: 5, dailyCostUsd: 0, timeoutMs: 20_000, maxAttempts: 2 } }), dir);
     await h.session.deploy();
     const done = await h.waitFor('done');
@@ -87,7 +81,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
 
   it('probes a model that answers without tool calls and falls back to the built-in fixer, saying why', async () => {
     const dir = exampleRepo('python-divide');
-    fake = await startFakeLlm((req) => reply(req, { content: 'You should check that the list is not empty before dividing.' }));
+    const fake = cleanup.serve(await startFakeLlm((req) => reply(req, { content: 'You should check that the list is not empty before dividing.' })));
     const h = track(makeSession(dir, openai(fake)), dir);
     await h.session.deploy();
     const done = await h.waitFor('done');
@@ -104,7 +98,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     const dir = exampleRepo('python-divide');
     const before = snapshot(dir);
     // OpenRouter reports the cost of each request in usage.cost.
-    fake = await startFakeLlm(editingModel(() => DIVIDE_FIX, { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050, cost: 0.4 }));
+    const fake = cleanup.serve(await startFakeLlm(editingModel(() => DIVIDE_FIX, { prompt_tokens: 1000, completion_tokens: 50, total_tokens: 1050, cost: 0.4 })));
     const h = track(makeSession(dir, openai(fake), { fix: { maxTurns: 6, maxTokens: 500_000, maxCostUsd: 0.3, dailyCostUsd: 0, timeoutMs: 20_000, maxAttempts: 3 } }), dir);
     await h.session.deploy();
     const done = await h.waitFor('done');
@@ -135,7 +129,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
   it('cancels the fix in progress on a redeploy, leaving the files untouched', async () => {
     const dir = exampleRepo('python-divide');
     const before = snapshot(dir);
-    fake = await startFakeLlm(() => ({ stall: true }));
+    const fake = cleanup.serve(await startFakeLlm(() => ({ stall: true })));
     const h = track(makeSession(dir, openai(fake)), dir);
     await h.session.deploy();
     await h.waitFor('state', (e) => e.state === 'FIXING');
@@ -149,11 +143,11 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
 
   it('fixes two identical crashes once and counts the repeat', async () => {
     const dir = exampleRepo('python-http-stats');
-    fake = await startFakeLlm(async (req) => {
+    const fake = cleanup.serve(await startFakeLlm(async (req) => {
       // Slow model: both crashes land while the first is being fixed.
       await new Promise((r) => setTimeout(r, 1500));
       return editingModel(() => STATS_FIX)(req);
-    });
+    }));
     const h = track(makeSession(dir, openai(fake)), dir);
     await h.session.deploy();
     const { url } = await h.waitFor('proxy');
@@ -170,7 +164,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
 
   it('reproduces GET /stats before the patch and passes it after: "500 before, 200 after"', async () => {
     const dir = exampleRepo('python-http-stats');
-    fake = await startFakeLlm(editingModel(() => STATS_FIX));
+    const fake = cleanup.serve(await startFakeLlm(editingModel(() => STATS_FIX)));
     const h = track(makeSession(dir, openai(fake)), dir);
     await h.session.deploy();
     const { url } = await h.waitFor('proxy');
@@ -184,7 +178,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
 
   it('runs the health URL and the verify command in the scratch container', async () => {
     const dir = exampleRepo('python-http-stats');
-    fake = await startFakeLlm(editingModel(() => STATS_FIX));
+    const fake = cleanup.serve(await startFakeLlm(editingModel(() => STATS_FIX)));
     const verify = { windowSeconds: 2, replayUnsafeMethods: false, healthUrl: 'http://localhost:8000/health', command: 'python3 -c "import app; assert app.average_order_value([]) == 0.0; print(\'unit ok\')"' };
     const h = track(makeSession(dir, openai(fake), { verify }), dir);
     await h.session.deploy();
@@ -200,7 +194,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
 
   it('refuses a patch whose verify command fails', async () => {
     const dir = exampleRepo('python-http-stats');
-    fake = await startFakeLlm(editingModel(() => STATS_FIX));
+    const fake = cleanup.serve(await startFakeLlm(editingModel(() => STATS_FIX)));
     const verify = { windowSeconds: 2, replayUnsafeMethods: false, command: 'python3 -c "import sys; print(\'tests failed\'); sys.exit(3)"' };
     const h = track(makeSession(dir, openai(fake), { verify, fix: { maxTurns: 6, maxTokens: 500_000, maxCostUsd: 5, dailyCostUsd: 0, timeoutMs: 20_000, maxAttempts: 1 } }), dir);
     await h.session.deploy();
@@ -217,7 +211,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     const dir = exampleRepo('python-http-stats');
     const before = snapshot(dir);
     const hide = { path: 'app.py', old_text: '        traceback.print_exc()\n', new_text: '        pass  # errors are not logged any more\n' };
-    fake = await startFakeLlm(editingModel(() => hide));
+    const fake = cleanup.serve(await startFakeLlm(editingModel(() => hide)));
     const h = track(makeSession(dir, openai(fake), { fix: { maxTurns: 6, maxTokens: 500_000, maxCostUsd: 5, dailyCostUsd: 0, timeoutMs: 20_000, maxAttempts: 1 } }), dir);
     await h.session.deploy();
     const { url } = await h.waitFor('proxy');
@@ -235,7 +229,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
   it('does not replay a POST-triggered crash without permission and says so, falling back to the window check', async () => {
     const dir = exampleRepo('python-http-stats');
     const fix = { path: 'app.py', old_text: '    order["per_item"] = order["amount"] / len(order["items"])', new_text: '    order["per_item"] = order["amount"] / len(order["items"]) if order["items"] else 0.0' };
-    fake = await startFakeLlm(editingModel(() => fix));
+    const fake = cleanup.serve(await startFakeLlm(editingModel(() => fix)));
     const h = track(makeSession(dir, openai(fake)), dir);
     await h.session.deploy();
     const { url } = await h.waitFor('proxy');
@@ -264,7 +258,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
       '',
     ].join('\n');
     const dir = exampleRepo('empty', { 'app.py': app });
-    fake = await startFakeLlm(editingModel(() => ({ path: 'app.py', old_text: 'totals["count"]', new_text: 'totals.get("count", 0)' })));
+    const fake = cleanup.serve(await startFakeLlm(editingModel(() => ({ path: 'app.py', old_text: 'totals["count"]', new_text: 'totals.get("count", 0)' }))));
     const h = track(makeSession(dir, openai(fake), { verify: { windowSeconds: 3, replayUnsafeMethods: false } }), dir);
     await h.session.deploy();
     const done = await h.waitFor('done');
@@ -280,7 +274,7 @@ describe('heal session (real Docker, real git, fake LLM over HTTP)', function ()
     const logsHeaders = original.replace('print(f"{self.address_string()} {fmt % args}", flush=True)', 'print(f"{self.address_string()} {fmt % args} auth={self.headers.get(\'Authorization\')} cookie={self.headers.get(\'Cookie\')}", flush=True)');
     assert.notEqual(logsHeaders, original);
     const dir = exampleRepo('python-http-stats', { 'app.py': logsHeaders });
-    fake = await startFakeLlm(editingModel(() => STATS_FIX));
+    const fake = cleanup.serve(await startFakeLlm(editingModel(() => STATS_FIX)));
     const h = track(makeSession(dir, openai(fake)), dir);
     await h.session.deploy();
     const { url } = await h.waitFor('proxy');

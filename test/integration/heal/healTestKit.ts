@@ -150,9 +150,13 @@ export function openaiAt(fake: { url: string }): LlmProvider {
   return createProvider({ kind: 'openai', preset: 'custom', baseUrl: fake.url, model: 'fake-model', apiKey: 'sk-test-key-000000000000000000', timeoutMs: 20_000 });
 }
 
-/** Per-test clean-up for heal sessions: `track` registers a session and its workspace, `run` disposes them (LIFO). */
+/**
+ * Per-test clean-up for heal sessions: `track` registers a session and its workspace, `serve` the fake model server
+ * the test talks to; `run` disposes the sessions and workspaces (LIFO), then closes the server.
+ */
 export function sessionCleanup() {
   const cleanup: (() => unknown)[] = [];
+  let server: { close(): Promise<void> } | null = null;
   return {
     add: (fn: () => unknown) => cleanup.push(fn),
     track(h: Harness, dir: string): Harness {
@@ -160,8 +164,15 @@ export function sessionCleanup() {
       cleanup.push(() => h.dispose());
       return h;
     },
+    /** The test's fake model server: closed last, once no session talks to it any more. */
+    serve<T extends { close(): Promise<void> }>(fake: T): T {
+      server = fake;
+      return fake;
+    },
     async run(): Promise<void> {
       for (const c of cleanup.splice(0).reverse()) await c();
+      if (server) await server.close();
+      server = null;
     },
   };
 }

@@ -9,8 +9,8 @@ import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, readlinkS
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DockerRuntime } from '../../../src/core/runtime/dockerRuntime';
-import { reply, requestText, startFakeLlm, type FakeLlm, type FakeRequest, type FakeToolCall } from '../../support/fakeLlmServer';
-import { exampleRepo, git, makeSession, type Harness, openaiAt, sessionCleanup } from './healTestKit';
+import { reply, requestText, startFakeLlm, type FakeRequest, type FakeToolCall } from '../../support/fakeLlmServer';
+import { exampleRepo, git, makeSession, type Harness, openaiAt as openai, sessionCleanup } from './healTestKit';
 
 const DIVIDE_FIX = { path: 'app.py', old_text: '    return total / len(people)', new_text: '    return total / len(people) if people else 0.0' };
 
@@ -60,7 +60,6 @@ function assertCommitIsTheFix(dir: string): void {
 describe('trust boundary: issue 15 attacks through the heal loop (real Docker, real git, fake LLM)', function () {
   this.timeout(300_000);
   const cleanup = sessionCleanup();
-  let fake: FakeLlm | null = null;
   let canary: string;
   let outside: string;
   beforeEach(() => {
@@ -68,13 +67,8 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
     canary = path.join(outside, `canary-${randomBytes(4).toString('hex')}`);
     cleanup.add(() => rmSync(outside, { recursive: true, force: true }));
   });
-  afterEach(async () => {
-    await cleanup.run();
-    if (fake) await fake.close();
-    fake = null;
-  });
+  afterEach(() => cleanup.run());
   const track = (h: Harness, dir: string) => cleanup.track(h, dir);
-  const openai = openaiAt;
   const bareRemote = (dir: string) => {
     const bare = mkdtempSync(path.join(tmpdir(), 'autodev-bare-'));
     cleanup.add(() => rmSync(bare, { recursive: true, force: true }));
@@ -104,7 +98,7 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
     git(dir, 'commit', '-qam', 'hostile app');
     const bare = bareRemote(dir);
     const configBefore = readFileSync(path.join(dir, '.git', 'config'), 'utf8');
-    fake = await startFakeLlm(
+    const fake = cleanup.serve(await startFakeLlm(
       scriptedModel([
         [
           { name: 'write_file', arguments: { path: '.git/hooks/post-commit', content: planted(canary) } },
@@ -112,7 +106,7 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
         ],
         [{ name: 'edit_file', arguments: DIVIDE_FIX }],
       ]),
-    );
+    ));
     const h = track(makeSession(dir, openai(fake), { git: { commit: true, autoPush: true, branch: 'fix-branch' } }), dir);
     await h.session.deploy();
     const done = await h.waitFor('done');
@@ -132,7 +126,7 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
     const dir = exampleRepo('python-divide', { '.githooks/post-commit': planted(canary), '.githooks/pre-commit': planted(canary) });
     execFileSync('chmod', ['+x', path.join(dir, '.githooks/post-commit'), path.join(dir, '.githooks/pre-commit')]);
     git(dir, 'config', 'core.hooksPath', 'scripts/../.githooks');
-    fake = await startFakeLlm(
+    const fake = cleanup.serve(await startFakeLlm(
       scriptedModel([
         [
           { name: 'write_file', arguments: { path: '.githooks/commit-msg', content: planted(canary) } },
@@ -141,7 +135,7 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
         ],
         [{ name: 'edit_file', arguments: DIVIDE_FIX }],
       ]),
-    );
+    ));
     const h = track(makeSession(dir, openai(fake)), dir);
     await h.session.deploy();
     const done = await h.waitFor('done');
@@ -164,7 +158,7 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
     // The user's own uncommitted edit in the very file the fix touches.
     const withWip = readFileSync(path.join(dir, 'app.py'), 'utf8').replace('import sys', 'import sys  # WIP: switch to argparse');
     writeFileSync(path.join(dir, 'app.py'), withWip);
-    fake = await startFakeLlm(
+    const fake = cleanup.serve(await startFakeLlm(
       scriptedModel([
         [
           { name: 'write_file', arguments: { path: ':(glob)**', content: 'x\n' } },
@@ -173,7 +167,7 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
         ],
         [{ name: 'edit_file', arguments: DIVIDE_FIX }],
       ]),
-    );
+    ));
     const h = track(makeSession(dir, openai(fake), { git: { commit: true, autoPush: true, branch: 'current' } }), dir);
     await h.session.deploy();
     const done = await h.waitFor('done');
@@ -203,7 +197,7 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
     git(dir, 'commit', '-qm', 'links');
     const before = linkSafeSnapshot(dir);
     const head = git(dir, 'rev-parse', 'HEAD');
-    fake = await startFakeLlm(
+    const fake = cleanup.serve(await startFakeLlm(
       scriptedModel([
         [
           { name: 'edit_file', arguments: { ...DIVIDE_FIX, path: 'mirror/app.py' } },
@@ -211,7 +205,7 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
           { name: 'write_file', arguments: { path: 'shared/planted.py', content: 'planted = True\n' } },
         ],
       ]),
-    );
+    ));
     const h = track(makeSession(dir, openai(fake), { mode: 'review', fix: { maxTurns: 4, maxTokens: 500_000, maxCostUsd: 5, dailyCostUsd: 0, timeoutMs: 20_000, maxAttempts: 1 } }), dir);
     await h.session.deploy();
     const done = await h.waitFor('done');
@@ -233,7 +227,7 @@ describe('trust boundary: issue 15 attacks through the heal loop (real Docker, r
     cleanup.add(() => rmSync(path.dirname(hostFile), { recursive: true, force: true }));
     writeFileSync(hostFile, `token = ${secret}\n`);
     linkSync(hostFile, path.join(dir, 'notes.txt'));
-    fake = await startFakeLlm(scriptedModel([[{ name: 'read_file', arguments: { path: 'notes.txt' } }], [{ name: 'edit_file', arguments: DIVIDE_FIX }]]));
+    const fake = cleanup.serve(await startFakeLlm(scriptedModel([[{ name: 'read_file', arguments: { path: 'notes.txt' } }], [{ name: 'edit_file', arguments: DIVIDE_FIX }]])));
     // The environment names an engine that does not answer; the runtime was configured with the real one.
     const saved = process.env.DOCKER_HOST;
     process.env.DOCKER_HOST = 'tcp://127.0.0.1:9';
