@@ -2,31 +2,27 @@ import * as assert from 'node:assert/strict';
 import { statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isAutoDevError } from '../../../src/core/errors';
-import type { BuildEvent, ContainerSession } from '../../../src/core/runtime/containerRuntime';
+import type { BuildEvent } from '../../../src/core/runtime/containerRuntime';
 import { LABEL } from '../../../src/core/runtime/containerOwner';
 import { DockerRuntime, workspaceIdFor } from '../../../src/core/runtime/dockerRuntime';
-import { assertNoLeftovers, docker, TEST_SETTINGS, watch, Workspaces } from './runtimeHarness';
+import { assertNoLeftovers, docker, Sessions, TEST_SETTINGS, watch, Workspaces } from './runtimeHarness';
 
 describe('DockerRuntime (real engine)', function () {
   this.timeout(180_000);
   const runtime = new DockerRuntime();
   const workspaces = new Workspaces();
-  let sessions: ContainerSession[] = [];
+  const sessions = new Sessions();
 
   async function deploy(files: Record<string, string>, settings = TEST_SETTINGS) {
     const dir = workspaces.make(files);
     const image = await runtime.buildImage(dir, settings);
     const session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings });
-    sessions.push(session);
+    sessions.add(session);
     return { dir, image, session };
   }
 
   before(() => runtime.ping());
-  afterEach(async () => {
-    for (const s of sessions) await s.stop();
-    sessions = [];
-    await assertNoLeftovers();
-  });
+  afterEach(() => sessions.stopAll());
   after(() => workspaces.cleanup());
 
   it('delivers 50k lines complete and in order, long lines (> 16 KiB) included, tagged by stream', async () => {

@@ -76,6 +76,22 @@ export class Workspaces {
   }
 }
 
+/** Sessions a test started, stopped by `stopAll` (then no container of this process may be left). */
+export class Sessions {
+  private started: ContainerSession[] = [];
+
+  add<T extends ContainerSession>(session: T): T {
+    this.started.push(session);
+    return session;
+  }
+
+  async stopAll(): Promise<void> {
+    for (const s of this.started) await s.stop();
+    this.started = [];
+    await assertNoLeftovers();
+  }
+}
+
 /** Containers this test process created (owned by our pid, or tagged by a test) that still exist. */
 export async function leftoverContainers(): Promise<string[]> {
   const mine = await docker.listContainers({ all: true, filters: { label: [`autodev.owner.pid=${process.pid}`] } });

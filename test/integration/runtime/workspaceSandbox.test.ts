@@ -9,10 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ContainerSession } from '../../../src/core/runtime/containerRuntime';
 import { DockerRuntime, workspaceIdFor } from '../../../src/core/runtime/dockerRuntime';
 import { SimpleGitPort } from '../../../src/core/git/simpleGitPort';
-import { assertNoLeftovers, TEST_SETTINGS, watch, Workspaces } from './runtimeHarness';
+import { Sessions, TEST_SETTINGS, watch, Workspaces } from './runtimeHarness';
 
 const OWNER = 4242;
 
@@ -51,13 +50,9 @@ describe('workspace sandbox (real engine)', function () {
   this.timeout(180_000);
   const runtime = new DockerRuntime();
   const workspaces = new Workspaces();
-  let sessions: ContainerSession[] = [];
+  const sessions = new Sessions();
   before(() => runtime.ping());
-  afterEach(async () => {
-    for (const s of sessions) await s.stop();
-    sessions = [];
-    await assertNoLeftovers();
-  });
+  afterEach(() => sessions.stopAll());
   after(() => workspaces.cleanup());
 
   function repoWorkspace(files: Record<string, string>): string {
@@ -73,7 +68,7 @@ describe('workspace sandbox (real engine)', function () {
   async function runToExit(dir: string) {
     const image = await runtime.buildImage(dir, TEST_SETTINGS);
     const session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings: TEST_SETTINGS });
-    sessions.push(session);
+    sessions.add(session);
     const w = watch(session);
     const exit = await w.nextExit();
     const out = w.lines.map((l) => l.text);
@@ -127,7 +122,7 @@ describe('workspace sandbox (real engine)', function () {
     execFileSync('chmod', ['-R', 'a+rwX', dir]); // the image's user may write where the repository allows it
     const image = await runtime.buildImage(dir, TEST_SETTINGS);
     const session = await runtime.start(image, { sourceDir: dir, role: 'main', workspaceId: workspaceIdFor(dir), settings: TEST_SETTINGS });
-    sessions.push(session);
+    sessions.add(session);
     await watch(session).waitForLine(/^UID /);
     const id = await session.exec(['id', '-u']);
     assert.equal(id.output.trim(), '3131');
