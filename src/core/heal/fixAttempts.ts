@@ -131,9 +131,13 @@ export async function runFixAttempts(host: FixAttemptsHost, incident: Incident):
     mask: (t) => host.masker.maskText(t),
     signal,
     startup: host.startup,
+    // Every scratch container's removal is the session's to wait for (Ctrl-C exits right after its dispose).
+    track: (teardown) => void host.track(teardown),
   });
   const verifier = incident.verifier;
-  // Reproduce on the unpatched copy while the model works: it does not depend on the patch.
+  if (signal.aborted) throw cancelled();
+  // Reproduce on the unpatched copy while the model works: it does not depend on the patch. Its container goes away
+  // in the background (tracked through the verifier's `track`): the session's teardown waits for it.
   const before = host.track(verifier.reproduceBefore(plan, incident.crash).catch(() => undefined));
   const maxAttempts = Math.max(1, config.fix.maxAttempts);
   let lastReason = 'no attempt was made';
@@ -200,8 +204,6 @@ export async function runFixAttempts(host: FixAttemptsHost, incident: Incident):
     host.fire({ name: 'patchWritten' }, `attempt ${attempt}: verifying in a scratch copy`);
     await before;
     const verification = await verifier.verifyPatch(plan, incident.crash, patch);
-    // The scratch containers go away in the background; the session's teardown waits for them.
-    void host.track(verifier.drain());
     incident.lastVerification = verification;
     host.emit({ kind: 'verify', attempt, result: verification });
     if (signal.aborted) throw cancelled();

@@ -42,6 +42,12 @@ export class HealSession implements HealController {
   private deploymentId = 0;
   /** The incident of the trigger being fired (for its state event). */
   private firing: string | undefined;
+  /**
+   * Deploys, restarts and memory raises in flight. Dispose waits for them: a container whose create was under way
+   * when the session was aborted is removed by the operation itself (it sees the abort), and only then is the
+   * session gone — the CLI exits right after dispose, and anything not finished by then is left behind.
+   */
+  private readonly operations = new Set<Promise<unknown>>();
 
   constructor(private readonly config: HealConfig, options: HealSessionOptions = {}) {
     this.events = new Emitter<HealEvent>({ logger: config.logger, name: 'heal events' });
@@ -134,7 +140,21 @@ export class HealSession implements HealController {
 
   // ---------------------------------------------------------------- deploy, run, stop
 
-  async deploy(signal?: AbortSignal): Promise<void> {
+  /** Runs `op` as an operation dispose waits for; none starts once the session is disposed. */
+  private operation<T>(op: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new AutoDevError('Cancelled', 'The session was closed.'));
+    const p = op();
+    this.operations.add(p);
+    const done = () => void this.operations.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  deploy(signal?: AbortSignal): Promise<void> {
+    return this.operation(() => this.deployNow(signal));
+  }
+
+  private async deployNow(signal?: AbortSignal): Promise<void> {
     const sig = signal ? AbortSignal.any([signal, this.abort.signal]) : this.abort.signal;
     await this.incidents.cancel('redeploying');
     await this.run.teardown();
@@ -193,16 +213,22 @@ export class HealSession implements HealController {
 
   async restart(): Promise<void> {
     if (!this.run.main) return this.deploy();
-    await this.incidents.cancel('restarted');
-    await this.run.restart();
-    this.fire({ name: 'restarted' }, 'restarted');
+    return this.operation(async () => {
+      await this.incidents.cancel('restarted');
+      await this.run.restart();
+      this.fire({ name: 'restarted' }, 'restarted');
+    });
   }
 
   setAutoHealPaused(paused: boolean): void {
     this.incidents.paused = paused;
   }
 
-  async raiseMemoryLimit(): Promise<void> {
+  raiseMemoryLimit(): Promise<void> {
+    return this.operation(() => this.raiseMemoryLimitNow());
+  }
+
+  private async raiseMemoryLimitNow(): Promise<void> {
     const before = this.run.settings.memoryMb;
     this.run.settings = { ...this.run.settings, memoryMb: before * 2 };
     this.system(`raising the memory limit from ${before} MiB to ${this.run.settings.memoryMb} MiB and restarting`);
@@ -258,6 +284,8 @@ export class HealSession implements HealController {
     if (this.disposed) return;
     this.disposed = true;
     this.abort.abort();
+    // Until none is left: an operation in flight ends on the abort, removing what it created after it.
+    while (this.operations.size) await Promise.allSettled([...this.operations]);
     // A patch applied but not yet proven is rolled back: nothing is left half-done.
     await this.incidents.settle();
     await this.run.dispose();

@@ -349,7 +349,8 @@ export class IncidentPipeline {
   /** Waits for the work and the scratch runs, then rolls back a patch on disk that was not proven. */
   async settle(): Promise<void> {
     await this.work.catch(() => undefined);
-    await Promise.allSettled([...this.background]);
+    // Until none is left: a scratch run that ends while we wait hands over its container's teardown only then.
+    while (this.background.size) await Promise.allSettled([...this.background]);
     if (this.applied) await this.host.config.applier.revert(this.host.config.workspaceDir, this.applied).catch(logFailure(this.host.config.logger, 'review', 'rolling back the unproven patch'));
     this.applied = null;
   }

@@ -7,6 +7,7 @@
  * and pass the verify command.
  */
 import type { CrashReport } from '../crash/crashReport';
+import { AutoDevError } from '../errors';
 import type { PatchFile, PendingPatch } from '../patch/pendingPatch';
 import { DisposableStore, toDisposable, type Disposable } from '../lifecycle';
 import type { AppImage, ContainerExit, ContainerRuntime, ContainerSession, LogLine, LogStream, RuntimeSettings } from '../runtime/containerRuntime';
@@ -45,6 +46,11 @@ export interface ScratchVerifierOptions {
   signal?: AbortSignal;
   /** The app's measured start-ups (shared with the main run): every wait here scales with it, and each scratch start adds to it. */
   startup?: StartupTimes;
+  /**
+   * Hands each scratch teardown (container stop and removal, copy removal) to the owner that must wait for it — the
+   * session's dispose. Without it a teardown still under way when the CLI exits on Ctrl-C is never finished.
+   */
+  track?: (teardown: Promise<void>) => void;
 }
 
 /** The outcome of one scratch run. */
@@ -227,11 +233,14 @@ export class ScratchVerifier {
   /** Starts a scratch container over a copy of the workspace with `files` overlaid, runs the reproducer, watches. */
   private async run(files: readonly PatchFile[], plan: ReproducerPlan, crash: CrashReport, phase: 'before' | 'after'): Promise<ScratchRun> {
     const o = this.opts;
+    // Nothing is started once the work was cancelled: a container created now would outlive its owner's teardown.
+    if (o.signal?.aborted) throw cancelled();
     const store = new DisposableStore();
     const result: ScratchRun = emptyRun();
     const dir = await createScratchCopy(o.workspaceDir, files);
     store.register(toDisposable(() => removeScratchCopy(dir)));
     try {
+      if (o.signal?.aborted) throw cancelled();
       const scanner = store.register(o.createScanner(dir));
       let onSame: (() => void) | null = null;
       let clockFrom = Date.now();
@@ -348,6 +357,7 @@ export class ScratchVerifier {
       const teardown = store.dispose().catch(() => undefined);
       this.teardowns.add(teardown);
       void teardown.finally(() => this.teardowns.delete(teardown));
+      o.track?.(teardown);
     }
   }
 
@@ -376,6 +386,8 @@ export class ScratchVerifier {
     }
   }
 }
+
+const cancelled = () => new AutoDevError('Cancelled', 'Verification cancelled.');
 
 function emptyRun(): ScratchRun {
   return { crashes: [], sameCrash: false, exit: null, running: false, sampleAnswers: [], tail: [], output: [] };

@@ -141,6 +141,9 @@ export class AppSession extends SessionEvents implements ContainerSession {
   /** Stops the current container and starts a new one (of a rebuilt image when asked). */
   private replace(rebuild: boolean): Promise<void> {
     const run = async () => {
+      // A replacement asked for once the session is stopping (a port found as it stops) would create a container
+      // nobody removes.
+      if (this.stopped) return;
       await this.inner.session.stop();
       this.printedPort = undefined;
       if (rebuild) {
@@ -149,7 +152,13 @@ export class AppSession extends SessionEvents implements ContainerSession {
         this.ownedTag = owned ? image.tag : undefined;
         this.image = image;
       }
-      this.attach(await this.deps.create(this.image, this.ports()));
+      const handle = await this.deps.create(this.image, this.ports());
+      if (this.stopped) {
+        // stop() waited for this replacement and stopped the old container: this one is ours to remove.
+        await handle.session.stop();
+        return;
+      }
+      this.attach(handle);
     };
     const p = (this.replacing ?? Promise.resolve()).then(run);
     this.replacing = p.finally(() => {

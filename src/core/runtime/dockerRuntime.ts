@@ -329,11 +329,14 @@ export class DockerRuntime implements ContainerRuntime {
     const cpus = this.engineCpus ? Math.min(settings.cpus, this.engineCpus) : settings.cpus;
     let container: Docker.Container;
     try {
+      // No container is created once the start was cancelled (the check after the create catches a late abort).
+      if (options.signal?.aborted) throw new AutoDevError('Cancelled', 'Start cancelled.');
       container = await this.docker.createContainer(
         appContainerSpec({ image, options, owner, env, exposed, bindings, mounts: ws?.mounts ?? [], memory, cpus, isolated }),
       );
     } catch (err) {
       if (ws) removePlaceholders(ws.placeholders);
+      if (err instanceof AutoDevError) throw err;
       if (httpStatus(err) === 404) {
         throw new AutoDevError('ImageUnavailable', `Image ${image.tag} is gone (removed or pruned). Deploy again to rebuild it.`);
       }

@@ -58,4 +58,38 @@ describe('AppSession run numbers (which run wrote a line)', () => {
     assert.equal(s.currentRun, 3);
     await s.stop();
   });
+
+  it('creates no container for a replacement asked for once it is stopping, and removes one whose create was under way', async () => {
+    const containers: FakeContainerRun[] = [];
+    let creating!: () => void;
+    let release!: () => void;
+    const createStarted = new Promise<void>((r) => (creating = r));
+    const gate = new Promise<void>((r) => (release = r));
+    const s = await AppSession.start({
+      image: image(false),
+      settings: DEFAULT_RUNTIME_SETTINGS,
+      create: async () => {
+        if (containers.length) {
+          // The engine is slow: the stop comes while this container is being created.
+          creating();
+          await gate;
+        }
+        const c = new FakeContainerRun();
+        containers.push(c);
+        return { session: c, exec: async () => ({ exitCode: 0, stdout: '', stderr: '' }) };
+      },
+      rebuild: async () => ({ image: image(false), owned: false }),
+      removeImage: async () => undefined,
+      knownPorts: new Set(),
+      ownsImage: false,
+    });
+    const inFlight = s.restart();
+    await createStarted;
+    const stopping = s.stop();
+    const late = s.restart();
+    release();
+    await Promise.all([inFlight, stopping, late]);
+    assert.equal(containers.length, 2, 'the replacement asked for after the stop created nothing');
+    assert.deepEqual(containers.map((c) => c.running), [false, false], 'every container created is stopped');
+  });
 });
