@@ -10,7 +10,7 @@ import type { ContainerRun, LogStream } from './containerRuntime';
 import { LogDecoder, type DecodedLine } from './logDecoder';
 import { LoopbackForwarder, isolatedAddress } from './isolatedNetwork';
 import { abortableDelay } from '../common/abortableDelay';
-import { SessionEvents } from './sessionEvents';
+import { RunSessionBase } from './sessionEvents';
 import { WAIT_POLL_MS, exitFromInspect, stoppedByEngine, type EngineOutage, type EngineState } from './containerExitInfo';
 import { overlap } from './logBackfill';
 
@@ -60,14 +60,12 @@ function httpStatus(err: unknown): number | undefined {
 const delay = (ms: number) => abortableDelay(ms);
 
 
-export class DockerContainerSession extends SessionEvents implements ContainerRun {
+export class DockerContainerSession extends RunSessionBase<Run> implements ContainerRun {
   readonly publishedPorts = new Map<number, number>();
   private seq = 0;
   private runs = 0;
-  private current: Run | undefined;
   private stopped = false;
   private gone = false;
-  private isRunning = false;
   private readonly recent: Record<LogStream, string[]> = { stdout: [], stderr: [], system: [] };
 
   /** Forwarders to the container's ports when it runs on the isolated network (nothing is published there). */
@@ -82,18 +80,6 @@ export class DockerContainerSession extends SessionEvents implements ContainerRu
 
   get id(): string {
     return this.container.id;
-  }
-
-  get running(): boolean {
-    return this.isRunning;
-  }
-
-  get currentRun(): number {
-    return this.current?.n ?? 0;
-  }
-
-  get runStartedAt(): number {
-    return this.current?.startedAt ?? 0;
   }
 
   /** Attaches, then starts the container (first run, and every restart). */

@@ -11,7 +11,7 @@ import type { CoreV1Api, Exec, Log, PortForward, Watch } from '@kubernetes/clien
 import { AutoDevError } from '../errors';
 import type { AppImage, ContainerExit, ContainerRun, StartOptions } from './containerRuntime';
 import type { ExecResult } from './containerExec';
-import { SessionEvents } from './sessionEvents';
+import { RunSessionBase } from './sessionEvents';
 import { APP_CONTAINER, buildPod, hopeless, podName, podPhase, type PodLike, type PodPhase } from './kubernetesPod';
 import { LineSplitter } from './lineSplitter';
 import { timestampKey } from './logDecoder';
@@ -69,14 +69,12 @@ interface PodRun {
   markFinished: () => void;
 }
 
-export class KubernetesPodSession extends SessionEvents implements ContainerRun {
+export class KubernetesPodSession extends RunSessionBase<PodRun> implements ContainerRun {
   readonly publishedPorts = new Map<number, number>();
   private readonly servers: net.Server[] = [];
   private seq = 0;
   private runs = 0;
-  private current: PodRun | undefined;
   private stopped = false;
-  private isRunning = false;
 
   constructor(
     private readonly k: KubeClients,
@@ -87,18 +85,6 @@ export class KubernetesPodSession extends SessionEvents implements ContainerRun 
 
   get id(): string {
     return this.current?.name ?? '';
-  }
-
-  get running(): boolean {
-    return this.isRunning;
-  }
-
-  get currentRun(): number {
-    return this.current?.n ?? 0;
-  }
-
-  get runStartedAt(): number {
-    return this.current?.startedAt ?? 0;
   }
 
   /** The run's log is complete (the container ended, or the run is over). */

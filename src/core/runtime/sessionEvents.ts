@@ -39,3 +39,27 @@ export abstract class SessionEvents {
     this.outputEnds.dispose();
   }
 }
+
+/** What a session knows of its current run: its number (lines and exits carry it) and when it was asked to start. */
+export interface RunStamp {
+  readonly n: number;
+  readonly startedAt: number;
+}
+
+/** Base of an engine's session (Docker, Kubernetes): `running`, `currentRun` and `runStartedAt` over its current run. */
+export abstract class RunSessionBase<R extends RunStamp> extends SessionEvents {
+  protected current: R | undefined;
+  protected isRunning = false;
+
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  get currentRun(): number {
+    return this.current?.n ?? 0;
+  }
+
+  get runStartedAt(): number {
+    return this.current?.startedAt ?? 0;
+  }
+}
