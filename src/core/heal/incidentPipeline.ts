@@ -98,7 +98,8 @@ export class IncidentPipeline {
     const { host } = this;
     const at = Date.now();
     const n = countOccurrence(this.history, crash.signature);
-    host.emit({ kind: 'crash', crash: this.shown(crash), occurrences: n, at, ...(resourceKill ? { resourceKill } : {}) });
+    // The trace is app output: the session masks it, as every event, before any consumer sees it.
+    host.emit({ kind: 'crash', crash, occurrences: n, at, ...(resourceKill ? { resourceKill } : {}) });
     const decision = decideOnCrash({
       crash, at, resourceKill, paused: this.paused, cooldownMs: host.cooldownMs, history: this.history,
       watching: this.watch?.signature ?? null,
@@ -135,13 +136,7 @@ export class IncidentPipeline {
    */
   onCrashSeen(crash: CrashReport): void {
     if (this.host.lifetime.aborted) return;
-    this.host.emit({ kind: 'crashSeen', crash: this.shown(crash), at: Date.now() });
-  }
-
-  /** The trace is app output: masked like the log lines before it reaches any consumer. */
-  private shown(crash: CrashReport): CrashReport {
-    const { masker } = this.host;
-    return { ...crash, message: masker.maskText(crash.message), ...(crash.text !== undefined ? { text: masker.maskText(crash.text) } : {}) };
+    this.host.emit({ kind: 'crashSeen', crash, at: Date.now() });
   }
 
   /** Starts a fix for the last crash now (even when paused or in cool-down); resolves when that work settles. */
