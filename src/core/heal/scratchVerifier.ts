@@ -86,16 +86,9 @@ const TRACE_PREAMBLE = /^\s*(Exception in thread\b|Exception ignored in\b|Error 
 export class ScratchVerifier {
   private before: { run: ScratchRun; result: ReproducerResult } | null = null;
   private readonly startup: StartupTimes;
-  /** Scratch containers being stopped after their verdict: off the critical path, awaited by `drain()`. */
-  private readonly teardowns = new Set<Promise<void>>();
 
   constructor(private readonly opts: ScratchVerifierOptions) {
     this.startup = opts.startup ?? new StartupTimes();
-  }
-
-  /** Resolves when every scratch container and copy of this verifier is gone. */
-  async drain(): Promise<void> {
-    while (this.teardowns.size) await Promise.allSettled([...this.teardowns]);
   }
 
   /** Runs the reproducer against the unpatched copy (once; later attempts reuse it). */
@@ -353,11 +346,8 @@ export class ScratchVerifier {
       }
       return result;
     } finally {
-      // The verdict is in: stopping the container and removing the copy need not delay it.
-      const teardown = store.dispose().catch(() => undefined);
-      this.teardowns.add(teardown);
-      void teardown.finally(() => this.teardowns.delete(teardown));
-      o.track?.(teardown);
+      // The verdict is in: stopping the container and removing the copy need not delay it (its owner waits for it).
+      o.track?.(store.dispose().catch(() => undefined));
     }
   }
 
