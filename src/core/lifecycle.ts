@@ -45,6 +45,24 @@ export class DisposableStore implements Disposable {
   }
 }
 
+/** Work in flight that its owner waits for before it is gone; each promise leaves the set when it settles. */
+export class PendingWork {
+  private readonly items = new Set<Promise<unknown>>();
+
+  /** Adds `p` and returns it. */
+  track<T>(p: Promise<T>): Promise<T> {
+    this.items.add(p);
+    const done = () => void this.items.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** Resolves once nothing is in flight, including work added while waiting. */
+  async settled(): Promise<void> {
+    while (this.items.size) await Promise.allSettled([...this.items]);
+  }
+}
+
 /** A subscription point: `event(listener)` subscribes until the returned Disposable is disposed (see common/event). */
 export type Event<T> = (listener: (e: T) => void) => Disposable;
 

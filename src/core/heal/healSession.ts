@@ -6,7 +6,7 @@
 import { DEFAULT_QUIET_MS } from '../crash/crashScanner';
 import { BudgetTracker } from '../agent/budget';
 import { AutoDevError, toAutoDevError } from '../errors';
-import { DisposableStore, Emitter, type Disposable } from '../lifecycle';
+import { DisposableStore, Emitter, PendingWork, type Disposable } from '../lifecycle';
 import type { RecordedExchange } from '../replay/recordingProxy';
 import type { ContainerExit } from '../runtime/containerRuntime';
 import { createSecretMasker, type SecretMasker } from '../privacy/secretMasker';
@@ -47,7 +47,7 @@ export class HealSession implements HealController {
    * when the session was aborted is removed by the operation itself (it sees the abort), and only then is the
    * session gone — the CLI exits right after dispose, and anything not finished by then is left behind.
    */
-  private readonly operations = new Set<Promise<unknown>>();
+  private readonly operations = new PendingWork();
 
   constructor(private readonly config: HealConfig, options: HealSessionOptions = {}) {
     this.events = new Emitter<HealEvent>({ logger: config.logger, name: 'heal events' });
@@ -143,11 +143,7 @@ export class HealSession implements HealController {
   /** Runs `op` as an operation dispose waits for; none starts once the session is disposed. */
   private operation<T>(op: () => Promise<T>): Promise<T> {
     if (this.disposed) return Promise.reject(new AutoDevError('Cancelled', 'The session was closed.'));
-    const p = op();
-    this.operations.add(p);
-    const done = () => void this.operations.delete(p);
-    p.then(done, done);
-    return p;
+    return this.operations.track(op());
   }
 
   deploy(signal?: AbortSignal): Promise<void> {
@@ -285,7 +281,7 @@ export class HealSession implements HealController {
     this.disposed = true;
     this.abort.abort();
     // Until none is left: an operation in flight ends on the abort, removing what it created after it.
-    while (this.operations.size) await Promise.allSettled([...this.operations]);
+    await this.operations.settled();
     // A patch applied but not yet proven is rolled back: nothing is left half-done.
     await this.incidents.settle();
     await this.run.dispose();

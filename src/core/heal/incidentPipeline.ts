@@ -8,6 +8,7 @@ import { NEEDS_INPUT_ADVICE } from '../crash/needsInput';
 import type { BudgetTracker } from '../agent/budget';
 import { logFailure } from '../common/logger';
 import { AutoDevError, toAutoDevError } from '../errors';
+import { PendingWork } from '../lifecycle';
 import { commitFix } from '../git/fixCommit';
 import type { PendingPatch } from '../patch/pendingPatch';
 import type { VerificationResult } from '../replay/replayResults';
@@ -46,7 +47,7 @@ interface Pending {
 export class IncidentPipeline {
   private readonly history = newIncidentHistory();
   /** Background work (scratch runs) that teardown must wait for, so no scratch container outlives the session. */
-  private readonly background = new Set<Promise<unknown>>();
+  private readonly background = new PendingWork();
   private incident: Incident | null = null;
   private pending: Pending | null = null;
   private applied: PendingPatch | null = null;
@@ -73,9 +74,7 @@ export class IncidentPipeline {
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
-    this.background.add(p);
-    void p.finally(() => this.background.delete(p)).catch(() => undefined);
-    return p;
+    return this.background.track(p);
   }
 
   /** Whether a patch is being watched in place. */
@@ -345,7 +344,7 @@ export class IncidentPipeline {
   async settle(): Promise<void> {
     await this.work.catch(() => undefined);
     // Until none is left: a scratch run that ends while we wait hands over its container's teardown only then.
-    while (this.background.size) await Promise.allSettled([...this.background]);
+    await this.background.settled();
     if (this.applied) await this.host.config.applier.revert(this.host.config.workspaceDir, this.applied).catch(logFailure(this.host.config.logger, 'review', 'rolling back the unproven patch'));
     this.applied = null;
   }
