@@ -13,7 +13,9 @@ import { capMessage, MAX_FRAMES, TraceLines, type FeedResult, type RawTrace, typ
 export const GO_START = /^(?:panic|fatal error): (.*)$/;
 /** `http: panic serving 172.17.0.1:50000: runtime error: ...` (net/http's conn.serve recovers and logs). */
 const HTTP_PANIC = /^http: panic serving (?:\S+?): (.*)$/;
-const GO_LOG_PREFIX = /\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\S+\.go:\d+: )?$/;
+/** The `log` package's standard time stamp (`2024/05/02 09:14:04 `, microseconds optional). */
+const GO_TIME = String.raw`\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? `;
+const GO_LOG_PREFIX = new RegExp(String.raw`${GO_TIME}(?:\S+\.go:\d+: )?$`);
 const GOROUTINE = /^goroutine \d+ \[([^\]]*)\]:\s*$/;
 const GO_FUNC = /^(?:created by )?(\S.*?)(?:\((?:[^()]|\([^()]*\))*\))?(?: in goroutine \d+)?\s*$/;
 const GO_FILE = /^\s+(\S.*?):(\d+)(?: \+0x[0-9a-f]+)?\s*$/;
@@ -23,15 +25,18 @@ const EXIT_STATUS = /^exit status \d+\s*$/;
 const MISC = /^(?:runtime stack:|\.\.\.additional frames elided\.\.\.|goroutine \d+ gp=)/;
 const PANIC_CALL = /^(?:panic|runtime\.gopanic)\(/;
 const RUNNING = /^goroutine \d+ \[running\]:\s*$/;
-const GO_LOG_TIME = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? /;
+const GO_LOG_TIME = new RegExp(`^${GO_TIME}`);
 
 interface Goroutine {
   frames: StackFrame[];
-  running: boolean;
-  panicking: boolean;
-  /** Frames above the last `panic(` call (innermost first): the deferred code that recovered or re-panicked. */
+  /**
+   * Frames above the last `panic(` call (innermost first): the deferred code that recovered or re-panicked. Zero for
+   * a goroutine that does not hold the call, so a panicking one is one with `aboveFault > 0`.
+   */
   aboveFault: number;
 }
+
+const isPanicking = (g: Goroutine) => g.aboveFault > 0;
 
 export class GoPanicParser implements TraceParser {
   private goroutines: Goroutine[] = [];
@@ -56,11 +61,11 @@ export class GoPanicParser implements TraceParser {
     // `fatal error:` (deadlock, concurrent map writes) is a runtime throw, not a panic: keep the name as printed.
     this.type = firstLine.startsWith('fatal error') ? 'fatal error' : 'panic';
     this.message = capMessage(message);
-    if (headerless) this.goroutines.push({ frames: [], running: true, panicking: false, aboveFault: 0 });
+    if (headerless) this.goroutines.push({ frames: [], aboveFault: 0 });
   }
 
   get complete(): boolean {
-    return this.goroutines.length > 0 && this.goroutines[0].frames.length > 0 && (!this.headerless || this.goroutines.some((g) => g.panicking));
+    return this.goroutines.length > 0 && this.goroutines[0].frames.length > 0 && (!this.headerless || this.goroutines.some(isPanicking));
   }
 
   /** A line of the `log` package (its time stamp first) is the service going on: the dump is over. */
@@ -77,7 +82,7 @@ export class GoPanicParser implements TraceParser {
     }
     const g = GOROUTINE.exec(line);
     if (g) {
-      this.goroutines.push({ frames: [], running: g[1].startsWith('running'), panicking: false, aboveFault: 0 });
+      this.goroutines.push({ frames: [], aboveFault: 0 });
       return this.trace.keep(line, lineNo);
     }
     if (EXIT_STATUS.test(line)) {
@@ -106,11 +111,8 @@ export class GoPanicParser implements TraceParser {
     if ((c !== 32 && c !== 9 && line.endsWith(')')) || line.startsWith('created by ')) {
       const fn = GO_FUNC.exec(line);
       this.pendingFunction = fn ? fn[1] : line;
-      if (PANIC_CALL.test(line)) {
-        current.panicking = true;
-        // The fault is below the panic call: what is above it ran after (a recovery, debug.Stack, a re-panic).
-        current.aboveFault = current.frames.length + 1;
-      }
+      // The fault is below the panic call: what is above it ran after (a recovery, debug.Stack, a re-panic).
+      if (PANIC_CALL.test(line)) current.aboveFault = current.frames.length + 1;
       this.afterCreatedBy = line.startsWith('created by ');
       return this.trace.keep(line, lineNo);
     }
@@ -119,7 +121,7 @@ export class GoPanicParser implements TraceParser {
 
   finish(): RawTrace | null {
     if (this.goroutines.length === 0) return null;
-    const panicking = this.goroutines.find((x) => x.panicking);
+    const panicking = this.goroutines.find(isPanicking);
     if (this.headerless && !panicking) return null;
     const g = panicking ?? this.goroutines[0];
     return {
