@@ -7,7 +7,7 @@
  * reporting each: at once for a top-level name (a watch on the folder), and when the app stops for any depth.
  * While the app is not running, what appears is the user's: it joins the baseline when the app starts again.
  */
-import { cpSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync, watch, type FSWatcher } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, renameSync, rmSync, watch, type FSWatcher } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isHostExecutedDir, isHostExecutedFile } from '../common/hostExecutedPaths';
@@ -140,15 +140,7 @@ function move(from: string, to: string): void {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
   }
+  // cpSync throws when anything fails to copy: only then is the original removed.
   cpSync(from, to, { recursive: true, verbatimSymlinks: true, errorOnExist: true, force: false });
-  if (!existsSync(to) && !isLink(to)) throw new Error('the copy did not arrive');
   rmSync(from, { recursive: true, force: true });
-}
-
-function isLink(p: string): boolean {
-  try {
-    return lstatSync(p).isSymbolicLink();
-  } catch {
-    return false;
-  }
 }
